@@ -1,0 +1,437 @@
+"""Reading and validating manifests (Automation, Asset, Person; apiVersion govern/v1).
+
+Validation runs in three layers (after Cloud Custodian): a structural check that
+finds the kind, the kind's JSON Schema, then checks a schema cannot express
+(cron expressions). Every problem is reported, each with its JSON path, the
+offending value and a plain-language fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from croniter import croniter
+from jsonschema import Draft202012Validator
+
+API_VERSION = "govern/v1"
+KINDS = ("Automation", "Asset", "Person")
+MAX_MANIFEST_BYTES = 10 * 1024 * 1024
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a manifest, phrased for the person who wrote it."""
+
+    source: str
+    path: str
+    message: str
+    document: int | None = None
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.document is not None:
+            where += f" (document {self.document + 1})"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "document": self.document,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Document:
+    """A parsed manifest with where it came from."""
+
+    source: str
+    index: int
+    body: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.body.get("kind", ""))
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def extend(self, other: LoadResult) -> None:
+        self.documents.extend(other.documents)
+        self.problems.extend(other.problems)
+
+
+class ManifestInvalid(ValueError):
+    """Raised with every problem found; nothing has been written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@cache
+def schema_for(kind: str) -> dict[str, Any]:
+    text = resources.files("govern.registry").joinpath(f"schemas/{kind.lower()}-v1.json")
+    return json.loads(text.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(kind: str) -> Draft202012Validator:
+    return Draft202012Validator(schema_for(kind))
+
+
+# -- loading -----------------------------------------------------------------
+
+
+def _dates_to_text(value: Any) -> Any:
+    """YAML turns 2027-01-31 into a date; manifests carry dates as text."""
+    if isinstance(value, dict):
+        return {str(k): _dates_to_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_to_text(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def parse_text(text: str, source: str) -> LoadResult:
+    """Parse YAML or JSON text holding one or more documents."""
+    result = LoadResult()
+    if not text.strip():
+        result.problems.append(
+            Problem(source, "", "the file is empty; write at least one manifest in it")
+        )
+        return result
+    stripped = text.lstrip()
+    try:
+        if stripped.startswith("[") or stripped.startswith("{"):
+            loaded = json.loads(text)
+            raw = loaded if isinstance(loaded, list) else [loaded]
+        else:
+            raw = [d for d in yaml.safe_load_all(text) if d is not None]
+    except json.JSONDecodeError as exc:
+        msg = f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        result.problems.append(Problem(source, "", msg))
+        return result
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        result.problems.append(
+            Problem(source, "", f"not valid YAML{where}: {problem}; check indentation and quotes")
+        )
+        return result
+    if not raw:
+        result.problems.append(Problem(source, "", "the file holds no manifest"))
+    for index, body in enumerate(raw):
+        if not isinstance(body, dict):
+            result.problems.append(
+                Problem(
+                    source,
+                    "",
+                    f"expected a manifest (a mapping with apiVersion, kind, metadata, spec), "
+                    f"got {_type_name(body)}",
+                    index,
+                )
+            )
+            continue
+        result.documents.append(Document(source, index, _dates_to_text(body)))
+    return result
+
+
+def load_path(path: Path, max_bytes: int = MAX_MANIFEST_BYTES) -> LoadResult:
+    """Load a file, or every manifest file under a directory (sorted, recursive)."""
+    if path.is_dir():
+        result = LoadResult()
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in MANIFEST_SUFFIXES)
+        if not files:
+            result.problems.append(
+                Problem(str(path), "", "no .yaml, .yml or .json files in this directory")
+            )
+        for file in files:
+            result.extend(load_path(file, max_bytes))
+        return result
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return LoadResult(problems=[Problem(source, "", f"cannot read the file: {exc.strerror}")])
+    if size > max_bytes:
+        return LoadResult(
+            problems=[
+                Problem(
+                    source,
+                    "",
+                    f"the file is {size / 1_048_576:.1f} MB, over the {max_bytes // 1_048_576} MB "
+                    "limit; split it into smaller files",
+                )
+            ]
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return LoadResult(
+            problems=[Problem(source, "", "the file is not UTF-8 text; save it as UTF-8")]
+        )
+    except OSError as exc:
+        return LoadResult(problems=[Problem(source, "", f"cannot read the file: {exc.strerror}")])
+    return parse_text(text, source)
+
+
+# -- validation --------------------------------------------------------------
+
+
+def validate_document(doc: Document) -> list[Problem]:
+    """Every problem with one document (empty when it is valid)."""
+    body = doc.body
+    problems = _structural(doc)
+    if problems:
+        return problems
+    kind = body["kind"]
+    for error in sorted(_validator(kind).iter_errors(body), key=lambda e: list(e.absolute_path)):
+        problems.extend(_explain(doc, error))
+    if kind == "Automation":
+        problems.extend(_check_cron(doc))
+    return problems
+
+
+def validate(result: LoadResult) -> LoadResult:
+    """Validate every loaded document; duplicates within the batch are problems too."""
+    seen: dict[tuple[str, str], Document] = {}
+    for doc in result.documents:
+        result.problems.extend(validate_document(doc))
+        ident = identity(doc.body)
+        if ident is None:
+            continue
+        if ident in seen:
+            first = seen[ident]
+            result.problems.append(
+                Problem(
+                    doc.source,
+                    "metadata.name",
+                    f"{ident[0]} '{ident[1]}' is declared twice (also in {first.source} "
+                    f"document {first.index + 1}); keep one of them",
+                    doc.index,
+                )
+            )
+        seen[ident] = doc
+    return result
+
+
+def identity(body: dict[str, Any]) -> tuple[str, str] | None:
+    """The key a manifest upserts by: (kind, key)."""
+    try:
+        kind = body["kind"]
+        if kind == "Automation":
+            meta = body["metadata"]
+            return kind, f"{meta.get('namespace') or 'default'}/{meta['name']}"
+        if kind == "Asset":
+            return kind, normalise_asset_key(body["spec"]["uri"])
+        if kind == "Person":
+            return kind, body["spec"]["email"].strip().lower()
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return None
+
+
+def normalise_asset_key(uri: str) -> str:
+    """Lower-case scheme and authority, drop a trailing slash; the name keeps its case."""
+    uri = uri.strip()
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        return uri
+    authority, slash, name = rest.partition("/")
+    key = f"{scheme.lower()}://{authority.lower()}"
+    name = name.rstrip("/")
+    return f"{key}/{name}" if slash and name else key
+
+
+def _structural(doc: Document) -> list[Problem]:
+    body = doc.body
+    problems: list[Problem] = []
+    api = body.get("apiVersion")
+    if api != API_VERSION:
+        shown = "missing" if api is None else f"{api!r} is not supported"
+        problems.append(
+            _problem(doc, "apiVersion", f"apiVersion: {shown}; write apiVersion: {API_VERSION}")
+        )
+    kind = body.get("kind")
+    if kind not in KINDS:
+        shown = "missing" if kind is None else f"{kind!r} is not a known kind"
+        hint = _did_you_mean(str(kind), KINDS) if kind else ""
+        problems.append(
+            _problem(doc, "kind", f"kind: {shown}{hint}; use one of {', '.join(KINDS)}")
+        )
+    return problems
+
+
+def _problem(doc: Document, path: str, message: str) -> Problem:
+    return Problem(doc.source, path, message, doc.index)
+
+
+def _path_of(error) -> str:
+    parts: list[str] = []
+    for part in error.absolute_path:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts)
+
+
+def _explain(doc: Document, error) -> list[Problem]:
+    path = _path_of(error)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    fix = schema.get("x-fix")
+    value = error.instance
+    shown = path or "the manifest"
+    v = error.validator
+    if v == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        extra = [k for k in value if k not in known] if isinstance(value, dict) else []
+        out = []
+        for key in extra:
+            keypath = f"{path}.{key}" if path else key
+            out.append(
+                _problem(
+                    doc,
+                    keypath,
+                    f"{keypath}: unknown key{_did_you_mean(key, known)}; "
+                    f"remove it or use one of: {', '.join(known)}",
+                )
+            )
+        return out
+    if v == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        keypath = f"{path}.{missing}" if path else missing
+        sub = error.schema.get("properties", {}).get(missing, {})
+        how = sub.get("x-fix") or sub.get("description") or "add it"
+        return [_problem(doc, keypath, f"{keypath} is missing; {_lower_first(how)}")]
+    if v == "enum":
+        what = schema.get("x-expect", "an allowed value")
+        options = [str(o) for o in error.validator_value]
+        return [
+            _problem(
+                doc,
+                path,
+                f"{shown}: {value!r} is not {what}{_did_you_mean(str(value), options)}; "
+                f"use one of: {', '.join(options)}",
+            )
+        ]
+    if v == "const":
+        return [_problem(doc, path, f"{shown}: {value!r} is not allowed; {fix or 'fix it'}")]
+    if v == "pattern" or v == "format":
+        what = schema.get("x-expect", "in the expected form")
+        return [_problem(doc, path, f"{shown}: {value!r} is not {what}; {fix or 'fix it'}")]
+    if v == "type":
+        expected = error.validator_value
+        return [
+            _problem(
+                doc,
+                path,
+                f"{shown}: expected {_type_phrase(expected)}, got {_type_name(value)} "
+                f"({_short(value)})",
+            )
+        ]
+    if v in {"maxLength", "minLength", "minimum", "maximum", "uniqueItems"}:
+        return [_problem(doc, path, f"{shown}: {_short(value)} {error.message.split(' ', 1)[-1]}")]
+    return [_problem(doc, path, f"{shown}: {error.message}")]
+
+
+def _check_cron(doc: Document) -> list[Problem]:
+    trigger = doc.body.get("spec", {}).get("trigger")
+    if not isinstance(trigger, dict):
+        return []
+    cron = trigger.get("cron")
+    path = "spec.trigger.cron"
+    if trigger.get("type") == "schedule" and not cron:
+        return [
+            _problem(
+                doc,
+                path,
+                f"{path} is missing; a schedule trigger needs a cron expression, "
+                "e.g. '0 6 * * 1-5' (06:00 on weekdays)",
+            )
+        ]
+    if isinstance(cron, str) and not is_valid_cron(cron):
+        return [
+            _problem(
+                doc,
+                path,
+                f"{path}: {cron!r} is not a valid cron expression; use five fields: "
+                "minute hour day-of-month month day-of-week, e.g. '0 6 * * 1-5'",
+            )
+        ]
+    return []
+
+
+def is_valid_cron(expression: str) -> bool:
+    return len(expression.split()) == 5 and croniter.is_valid(expression)
+
+
+def describe_cron(expression: str) -> str:
+    """A schedule in words for non-engineers ('At 06:00, Monday through Friday')."""
+    from cron_descriptor import get_description
+
+    try:
+        return get_description(expression)
+    except Exception:  # cron_descriptor raises several private types
+        return expression
+
+
+def _did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
+
+
+def _type_phrase(expected) -> str:
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "text",
+        "boolean": "true or false",
+        "integer": "a whole number",
+        "number": "a number",
+    }
+    if isinstance(expected, list):
+        return " or ".join(names.get(e, e) for e in expected)
+    return names.get(expected, expected)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

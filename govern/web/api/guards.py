@@ -1,0 +1,56 @@
+"""Small guards views call: who is calling, and reading JSON bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+
+from govern.registry import auth
+from govern.registry.auth import Principal
+from govern.web.api.errors import ApiError
+from govern.web.context import reading
+
+
+def principal() -> Principal:
+    """The authenticated caller (401 when there is none). Cached on ``g``."""
+    cached = getattr(g, "govern_principal", None)
+    if cached is not None:
+        return cached
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        value = ""
+    with reading() as session:
+        found = auth.authenticate(session, value.strip())
+    g.govern_principal = found
+    return found
+
+
+def json_body() -> Any:
+    if not request.is_json:
+        raise ApiError(
+            415 if request.data else 400,
+            "Unsupported Media Type" if request.data else "Bad Request",
+            "send a JSON body with Content-Type: application/json",
+        )
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, "Bad Request", "the body is not valid JSON")
+    return body
+
+
+def int_arg(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(
+            400, "Bad Request", f"query parameter {name}={raw!r} is not a number"
+        ) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+        raise ApiError(400, "Bad Request", f"query parameter {name} must be {bound}")
+    return value

@@ -58,7 +58,7 @@ class Settings:
     trusted_header: str = ""
     log_level: str = "INFO"
     sqlite_busy_timeout_ms: int = 30_000
-    extra: dict = field(default_factory=dict)
+    internal_domains: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -79,6 +79,11 @@ class Settings:
             scheduler_enabled=_bool("GOVERN_SCHEDULER", env.get("GOVERN_SCHEDULER"), default=True),
             trusted_header=env.get("GOVERN_TRUSTED_HEADER", ""),
             log_level=env.get("GOVERN_LOG_LEVEL", "INFO"),
+            internal_domains=tuple(
+                d.strip().lower()
+                for d in env.get("GOVERN_INTERNAL_DOMAINS", "").split(",")
+                if d.strip()
+            ),
         )
         return replace(settings, **overrides).resolved()
 

@@ -96,7 +96,13 @@ def register_cmd(app: AppContext, paths, url, token, dry_run) -> None:
         engine = app.migrated_engine()
         try:
             with write_session(engine) as session:
-                outcomes = [o.as_dict() for o in register(session, loaded, principal=LOCAL_ADMIN)]
+                outcomes = register(
+                    session,
+                    loaded,
+                    principal=LOCAL_ADMIN,
+                    internal_domains=app.settings.internal_domains,
+                )
+                outcomes = [o.as_dict() for o in outcomes]
         except ManifestInvalid as exc:
             _fail(exc.problems)
     _summarise(outcomes)

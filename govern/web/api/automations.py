@@ -39,8 +39,7 @@ def register_manifests():
         from govern.registry.manifest import ManifestInvalid
 
         raise ManifestInvalid(loaded.problems)
-    settings = Services.current().settings
-    domains = tuple(settings.extra.get("internal_domains", ()))
+    domains = Services.current().settings.internal_domains
     with writing() as session:
         outcomes = register(session, loaded, principal=who, internal_domains=domains)
     created = any(o.action == "created" for o in outcomes)

@@ -19,6 +19,7 @@ AREA_CLI_MODULES = (
     "govern.lineage.cli",
     "govern.policies.cli",
     "govern.web.cli",
+    "govern.web.ui.cli",
     "govern.demo.cli",
 )
 EXIT_INVALID = 2

@@ -146,6 +146,8 @@ def set_review(
     if state not in REVIEW_STATES:
         raise ValueError(f"review state {state!r} is not one of: {', '.join(REVIEW_STATES)}")
     automation = get(session, key)
+    if state == "approved" and blockers is None:
+        blockers = approval_blockers(session, key)
     if state == "approved" and blockers:
         raise Conflict(f"{key} cannot be approved while enforce-mode policies fail", blockers)
     return _change(
@@ -159,6 +161,17 @@ def set_review(
         reviewed_at=utcnow(),
         review_comment=comment,
     )
+
+
+def approval_blockers(session: Session, key: str) -> list[str]:
+    """Why approving ``key`` must be refused (failing enforce-mode policies), if anything."""
+    try:
+        from govern.policies.enforce import approval_blockers as policy_blockers
+    except ModuleNotFoundError as exc:
+        if exc.name and not "govern.policies.enforce".startswith(exc.name):
+            raise
+        return []
+    return policy_blockers(session, key)
 
 
 def _change(

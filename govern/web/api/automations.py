@@ -144,19 +144,7 @@ def review_automation(namespace: str, name: str):
                 state,
                 principal=who,
                 comment=str(body.get("comment", "")),
-                blockers=review_blockers(session, f"{namespace}/{name}", state),
             )
             return automation_dict(a)
     except ValueError as exc:
         raise ApiError(422, "Unprocessable Content", str(exc)) from None
-
-
-def review_blockers(session, key: str, state: str) -> list[str]:
-    """Reasons an approval must be refused; the policy engine plugs in here."""
-    if state != "approved":
-        return []
-    try:
-        from govern.policies.enforce import approval_blockers
-    except ModuleNotFoundError:
-        return []
-    return approval_blockers(session, key)

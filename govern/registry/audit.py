@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from govern.db import utcnow
 from govern.registry.models import AuditEvent
 
 
@@ -45,6 +47,32 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_many(session: Session, events: list[dict[str, Any]]) -> None:
+    """Bulk form of :func:`record` for large registrations (one INSERT per 1,000 events).
+
+    Each event is a dict of ``record``'s keyword arguments.
+    """
+    if not events:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "actor": e["actor"],
+            "action": e["action"],
+            "entity_type": e["entity_type"],
+            "entity_key": e["entity_key"],
+            "before": e.get("before"),
+            "after": e.get("after"),
+            "diff": diff(e.get("before"), e.get("after")),
+            "comment": e.get("comment", ""),
+        }
+        for e in events
+    ]
+    for start in range(0, len(rows), 1000):
+        session.execute(insert(AuditEvent), rows[start : start + 1000])
 
 
 def history(

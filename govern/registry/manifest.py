@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ API_VERSION = "govern/v1"
 KINDS = ("Automation", "Asset", "Person")
 MAX_MANIFEST_BYTES = 10 * 1024 * 1024
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+# libyaml's safe loader when PyYAML was built with it (10x faster), else the pure one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Document:
 class LoadResult:
     documents: list[Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    validated: bool = False
 
     @property
     def ok(self) -> bool:
@@ -76,6 +79,7 @@ class LoadResult:
     def extend(self, other: LoadResult) -> None:
         self.documents.extend(other.documents)
         self.problems.extend(other.problems)
+        self.validated = False
 
 
 class ManifestInvalid(ValueError):
@@ -95,6 +99,22 @@ def schema_for(kind: str) -> dict[str, Any]:
 @cache
 def _validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(schema_for(kind))
+
+
+@cache
+def _fast_validator(kind: str):
+    """A compiled (Rust) validator that only answers valid/invalid, ~300x faster.
+
+    Valid documents (the common case in bulk registration) skip the Python
+    validator; invalid ones go through it to get the plain-language messages.
+    """
+    try:
+        import jsonschema_rs
+    except ModuleNotFoundError as exc:  # optional: the Python validator is the reference
+        if exc.name != "jsonschema_rs":
+            raise
+        return None
+    return jsonschema_rs.validator_for(schema_for(kind), validate_formats=False)
 
 
 # -- loading -----------------------------------------------------------------
@@ -125,7 +145,7 @@ def parse_text(text: str, source: str) -> LoadResult:
             loaded = json.loads(text)
             raw = loaded if isinstance(loaded, list) else [loaded]
         else:
-            raw = [d for d in yaml.safe_load_all(text) if d is not None]
+            raw = [d for d in yaml.load_all(text, Loader=_YAML_LOADER) if d is not None]
     except json.JSONDecodeError as exc:
         msg = f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         result.problems.append(Problem(source, "", msg))
@@ -205,15 +225,24 @@ def validate_document(doc: Document) -> list[Problem]:
     if problems:
         return problems
     kind = body["kind"]
-    for error in sorted(_validator(kind).iter_errors(body), key=lambda e: list(e.absolute_path)):
-        problems.extend(_explain(doc, error))
+    fast = _fast_validator(kind)
+    if fast is None or not fast.is_valid(body):
+        errors = _validator(kind).iter_errors(body)
+        for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
+            problems.extend(_explain(doc, error))
     if kind == "Automation":
         problems.extend(_check_cron(doc))
     return problems
 
 
 def validate(result: LoadResult) -> LoadResult:
-    """Validate every loaded document; duplicates within the batch are problems too."""
+    """Validate every loaded document; duplicates within the batch are problems too.
+
+    Safe to call twice: a result is validated once.
+    """
+    if result.validated:
+        return result
+    result.validated = True
     seen: dict[tuple[str, str], Document] = {}
     for doc in result.documents:
         result.problems.extend(validate_document(doc))
@@ -382,7 +411,9 @@ def _check_cron(doc: Document) -> list[Problem]:
     return []
 
 
+@lru_cache(maxsize=4096)
 def is_valid_cron(expression: str) -> bool:
+    """Five fields that croniter accepts (cached: schedules repeat across manifests)."""
     return len(expression.split()) == 5 and croniter.is_valid(expression)
 
 

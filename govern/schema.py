@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -29,8 +29,11 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
         command.upgrade(cfg, revision)
 
 
-def current_revisions(engine: Engine) -> set[str]:
-    with engine.connect() as connection:
+def current_revisions(bind: Engine | Connection) -> set[str]:
+    """Applied revisions; ``bind`` may be an open connection (e.g. inside a transaction)."""
+    if isinstance(bind, Connection):
+        return set(MigrationContext.configure(bind).get_current_heads())
+    with bind.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads())
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, col, select
 
 from govern.db import utcnow
 from govern.registry.ai_providers import ai_provider_for, is_external
 from govern.registry.manifest import normalise_asset_key
-from govern.registry.models import Asset
+from govern.registry.models import Access, Asset, Automation
 
 KIND_BY_SCHEME = {
     "postgres": "table",
@@ -114,3 +115,67 @@ def fetch_by_keys(session: Session, keys: set[str]) -> dict[str, Asset]:
 
 def get_asset(session: Session, key: str) -> Asset | None:
     return session.exec(select(Asset).where(Asset.key == normalise_asset_key(key))).first()
+
+
+ASSET_FILTERS = {
+    "kind": Asset.kind,
+    "classification": Asset.classification,
+    "namespace": Asset.namespace,
+    "ai_provider": Asset.ai_provider,
+}
+
+
+def list_assets(
+    session: Session,
+    *,
+    filters: dict[str, list[str]] | None = None,
+    external: bool | None = None,
+    approved: bool | None = None,
+    tag: str | None = None,
+    search: str = "",
+    after: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Asset], int]:
+    """A page of assets ordered by key; ``after`` is a keyset cursor (the last key seen)."""
+    query = select(Asset)
+    count = select(func.count()).select_from(Asset)
+    clauses = []
+    for name, values in (filters or {}).items():
+        column = ASSET_FILTERS.get(name)
+        if column is None:
+            raise ValueError(f"unknown filter {name!r}; use one of: {', '.join(ASSET_FILTERS)}")
+        if values:
+            clauses.append(col(column).in_(values))
+    if external is not None:
+        clauses.append(Asset.external == external)
+    if approved is not None:
+        clauses.append(Asset.approved == approved)
+    if tag:
+        clauses.append(cast(Asset.tags, String).like(f'%"{tag}"%'))
+    if search:
+        like = f"%{search.lower()}%"
+        clauses.append(or_(func.lower(Asset.key).like(like), func.lower(Asset.title).like(like)))
+    for clause in clauses:
+        query = query.where(clause)
+        count = count.where(clause)
+    total = session.exec(count).one()
+    if after:
+        query = query.where(Asset.key > after)
+        offset = 0
+    items = list(session.exec(query.order_by(col(Asset.key)).offset(offset).limit(limit)))
+    return items, total
+
+
+def usage(session: Session, asset: Asset) -> list[dict[str, Any]]:
+    """Which automations read, write or call this asset."""
+    rows = session.exec(
+        select(Access.mode, Access.learned, Automation.key, Automation.lifecycle)
+        .join(Automation, col(Automation.id) == col(Access.automation_id))
+        .where(Access.asset_id == asset.id)
+        .order_by(col(Automation.key), col(Access.mode))
+    )
+    return [
+        {"automation": key, "mode": mode, "learned": learned, "lifecycle": lifecycle}
+        for mode, learned, key, lifecycle in rows
+    ]

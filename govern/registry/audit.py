@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -86,3 +87,34 @@ def history(
         .limit(limit)
     )
     return list(session.exec(query))
+
+
+def list_events(
+    session: Session,
+    *,
+    entity_type: str | None = None,
+    entity_key: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[AuditEvent]:
+    """Events newest first; ``before_id`` pages backwards (keyset on the id)."""
+    query = select(AuditEvent)
+    if entity_type:
+        query = query.where(AuditEvent.entity_type == entity_type)
+    if entity_key:
+        query = query.where(AuditEvent.entity_key == entity_key)
+    if actor:
+        query = query.where(AuditEvent.actor == actor)
+    if action:
+        if action.endswith("."):
+            query = query.where(col(AuditEvent.action).startswith(action))
+        else:
+            query = query.where(AuditEvent.action == action)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    return list(session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)))

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, false, func, or_
 from sqlmodel import Session, col, select
 
 from govern.db import utcnow
 from govern.registry import audit
 from govern.registry.auth import Principal, require_change, require_role
-from govern.registry.models import Automation
+from govern.registry.models import Access, Asset, Automation, AutomationLink
 from govern.registry.models.vocab import LIFECYCLES, REVIEW_STATES
 from govern.registry.views import automation_snapshot
 
@@ -28,14 +31,17 @@ FILTER_COLUMNS = {
     "department": Automation.department,
     "criticality": Automation.criticality,
 }
-SORTS = {
-    "key": (Automation.key,),
-    "-risk": (col(Automation.risk_score).desc(), Automation.key),
-    "risk": (Automation.risk_score, Automation.key),
-    "-updated": (col(Automation.updated_at).desc(), Automation.key),
-    "updated": (Automation.updated_at, Automation.key),
-    "platform": (Automation.platform, Automation.key),
-    "owner": (Automation.owner_email, Automation.key),
+# Each sort is a list of (column, descending); every sort ends with the unique key, so
+# the order is total and pages never overlap or skip a row.
+SORTS: dict[str, list[tuple[Any, bool]]] = {
+    "key": [(Automation.key, False)],
+    "-risk": [(Automation.risk_score, True), (Automation.key, False)],
+    "risk": [(Automation.risk_score, False), (Automation.key, False)],
+    "-updated": [(Automation.updated_at, True), (Automation.key, False)],
+    "updated": [(Automation.updated_at, False), (Automation.key, False)],
+    "-created": [(Automation.created_at, True), (Automation.key, False)],
+    "platform": [(Automation.platform, False), (Automation.key, False)],
+    "owner": [(Automation.owner_email, False), (Automation.key, False)],
 }
 
 
@@ -68,6 +74,11 @@ class Page:
     total: int
     offset: int
     limit: int
+    next_cursor: str | None = None
+
+
+class BadCursor(ValueError):
+    """A pagination cursor that was not made by this service (or for another sort)."""
 
 
 def _apply(query, q: Query):
@@ -96,13 +107,103 @@ def _apply(query, q: Query):
     return query
 
 
-def list_automations(session: Session, q: Query, *, offset: int = 0, limit: int = 50) -> Page:
-    """One page in a stable order (every sort ends with the unique key)."""
+def list_automations(
+    session: Session,
+    q: Query,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    cursor: str | None = None,
+    with_total: bool = True,
+) -> Page:
+    """One page in a stable order.
+
+    Two ways to page: ``offset`` (simple, may shift if rows are added meanwhile) or
+    ``cursor`` (keyset: the page after the row the cursor names; stable under
+    concurrent writes and fast at any depth). Every page carries ``next_cursor``.
+    """
     if q.sort not in SORTS:
         raise ValueError(f"unknown sort {q.sort!r}; use one of: {', '.join(SORTS)}")
-    total = session.exec(_apply(select(func.count()).select_from(Automation), q)).one()
-    query = _apply(select(Automation), q).order_by(*SORTS[q.sort]).offset(offset).limit(limit)
-    return Page(items=list(session.exec(query)), total=total, offset=offset, limit=limit)
+    order = SORTS[q.sort]
+    total = -1
+    if with_total:
+        total = session.exec(_apply(select(func.count()).select_from(Automation), q)).one()
+    query = _apply(select(Automation), q)
+    if cursor:
+        query = query.where(_after(order, decode_cursor(cursor, q.sort)))
+        offset = 0
+    query = query.order_by(*_order_by(order))
+    items = list(session.exec(query.offset(offset).limit(limit + 1)))
+    more = len(items) > limit
+    items = items[:limit]
+    next_cursor = encode_cursor(items[-1], q.sort) if more and items else None
+    return Page(items=items, total=total, offset=offset, limit=limit, next_cursor=next_cursor)
+
+
+def encode_cursor(last: Automation, sort: str) -> str:
+    values = [_plain(getattr(last, c.key)) for c, _ in SORTS[sort]]
+    raw = json.dumps({"s": sort, "v": values}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        values = data["v"]
+        if data["s"] != sort or len(values) != len(SORTS[sort]):
+            raise BadCursor("the cursor belongs to another sort order; start again without it")
+    except BadCursor:
+        raise
+    except (ValueError, KeyError, TypeError):
+        raise BadCursor("the cursor is not valid; use the next_cursor of a previous page") from None
+    out = []
+    for (column, _), value in zip(SORTS[sort], values, strict=True):
+        if value is not None and column.key.endswith("_at"):
+            value = datetime.fromisoformat(value)
+        out.append(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return value
+
+
+def _after(order: list[tuple[Any, bool]], values: list[Any]):
+    """Rows strictly after ``values`` in ``order``: (a > x) or (a = x and b > y) ..."""
+    clauses = []
+    for i, (column, desc) in enumerate(order):
+        value = values[i]
+        equal = [_eq(c, v) for (c, _), v in zip(order[:i], values[:i], strict=True)]
+        # NULL sorts as the smallest value on every database (see _order_by).
+        if value is None:
+            step = false() if desc else col(column).is_not(None)
+        elif desc:
+            step = or_(col(column) < value, col(column).is_(None))
+        else:
+            step = col(column) > value
+        clauses.append(and_(*equal, step))
+    return or_(*clauses)
+
+
+def _order_by(order: list[tuple[Any, bool]]) -> list[Any]:
+    """NULL first ascending and last descending, the same on SQLite and PostgreSQL.
+
+    NOT NULL columns get a plain ORDER BY, so PostgreSQL can walk their index.
+    """
+    terms = []
+    for column, desc in order:
+        term = col(column).desc() if desc else col(column).asc()
+        if Automation.__table__.c[column.key].nullable:
+            term = term.nulls_last() if desc else term.nulls_first()
+        terms.append(term)
+    return terms
+
+
+def _eq(column, value):
+    return col(column).is_(None) if value is None else col(column) == value
 
 
 def get(session: Session, key: str) -> Automation:
@@ -110,6 +211,49 @@ def get(session: Session, key: str) -> Automation:
     if automation is None:
         raise NotFound(f"no automation {key!r}; keys look like namespace/name")
     return automation
+
+
+def relations(session: Session, automation: Automation) -> dict[str, list[dict[str, Any]]]:
+    """What an automation touches (accesses) and which automations it starts or is started by."""
+    rows = session.exec(
+        select(Access, Asset)
+        .join(Asset, col(Asset.id) == col(Access.asset_id))
+        .where(Access.automation_id == automation.id)
+        .order_by(col(Access.mode), col(Asset.key))
+    )
+    accesses = [
+        {
+            "asset": asset.key,
+            "mode": acc.mode,
+            "learned": acc.learned,
+            "kind": asset.kind,
+            "classification": asset.classification,
+            "tags": list(asset.tags or []),
+            "external": asset.external,
+            "approved": asset.approved,
+            "aiProvider": asset.ai_provider,
+            "purpose": acc.purpose,
+            "masking": acc.masking,
+        }
+        for acc, asset in rows
+    ]
+    out_links = session.exec(
+        select(AutomationLink.kind, Automation.key)
+        .join(Automation, col(Automation.id) == col(AutomationLink.target_id))
+        .where(AutomationLink.source_id == automation.id)
+        .order_by(col(Automation.key))
+    )
+    in_links = session.exec(
+        select(AutomationLink.kind, Automation.key)
+        .join(Automation, col(Automation.id) == col(AutomationLink.source_id))
+        .where(AutomationLink.target_id == automation.id)
+        .order_by(col(Automation.key))
+    )
+    return {
+        "accesses": accesses,
+        "triggers": [key for _, key in out_links],
+        "triggeredBy": [key for _, key in in_links],
+    }
 
 
 def set_lifecycle(

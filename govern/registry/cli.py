@@ -73,9 +73,14 @@ def db_current(app: AppContext) -> None:
 @click.option("--url", envvar="GOVERN_URL", help="Register on a remote govern service.")
 @click.option("--token", envvar="GOVERN_TOKEN", help="API token for --url.")
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
 @pass_app
-def register_cmd(app: AppContext, paths, url, token, dry_run) -> None:
-    """Register manifests from FILES or DIRECTORIES (all-or-nothing)."""
+def register_cmd(app: AppContext, paths, url, token, dry_run, quiet) -> None:
+    """Register manifests from FILES or DIRECTORIES (all-or-nothing).
+
+    Re-registering an unchanged manifest changes nothing. Any invalid document
+    stops the whole batch: problems are listed by file and field, exit code 2.
+    """
     loaded = LoadResult()
     for path in paths:
         if not path.exists():
@@ -89,9 +94,14 @@ def register_cmd(app: AppContext, paths, url, token, dry_run) -> None:
         click.echo(f"{len(loaded.documents)} manifest(s) valid; nothing written (--dry-run)")
         return
     if url:
-        from govern.registry.remote import push_manifests
+        from govern.registry.remote import RemoteError, push_manifests
 
-        outcomes = push_manifests(url, token, loaded)
+        try:
+            outcomes = push_manifests(url, token, loaded)
+        except ManifestInvalid as exc:
+            _fail(exc.problems)
+        except RemoteError as exc:
+            raise click.ClickException(f"{exc}; nothing was registered") from None
     else:
         engine = app.migrated_engine()
         try:
@@ -105,7 +115,7 @@ def register_cmd(app: AppContext, paths, url, token, dry_run) -> None:
                 outcomes = [o.as_dict() for o in outcomes]
         except ManifestInvalid as exc:
             _fail(exc.problems)
-    _summarise(outcomes)
+    _summarise(outcomes, quiet)
 
 
 def _missing(path: Path):
@@ -121,10 +131,12 @@ def _fail(problems) -> None:
     sys.exit(EXIT_INVALID)
 
 
-def _summarise(outcomes: list[dict]) -> None:
+def _summarise(outcomes: list[dict], quiet: bool = False) -> None:
     counts: dict[str, int] = {}
     for outcome in outcomes:
         counts[outcome["action"]] = counts.get(outcome["action"], 0) + 1
+        if not quiet and outcome["action"] != "unchanged" and len(outcomes) <= 50:
+            click.echo(f"{outcome['action']:9} {outcome['kind']:10} {outcome['key']}")
     parts = [f"{counts.get(a, 0)} {a}" for a in ("created", "updated", "unchanged")]
     click.echo(f"registered {len(outcomes)} manifest(s): {', '.join(parts)}")
 
@@ -133,66 +145,187 @@ def _summarise(outcomes: list[dict]) -> None:
 @click.option("--platform", multiple=True)
 @click.option("--namespace", multiple=True)
 @click.option("--owner", multiple=True)
-@click.option("--origin", multiple=True)
-@click.option("--review", multiple=True)
-@click.option("--reconciliation", multiple=True)
-@click.option("--risk", multiple=True)
-@click.option("-q", "--search", default="")
-@click.option("--limit", default=50, show_default=True)
-@click.option("--offset", default=0)
+@click.option("--department", multiple=True)
+@click.option("--origin", multiple=True, help="declared, discovered or both")
+@click.option("--review", multiple=True, help="pending, approved, changes-requested, rejected")
+@click.option("--reconciliation", multiple=True, help="registered, shadow, unverified, missing")
+@click.option("--risk", multiple=True, help="Risk tier: low, medium, high, critical")
+@click.option("--track", multiple=True, help="sandbox or production")
+@click.option("--lifecycle", multiple=True, help="draft, active, deprecated, retired")
+@click.option("-q", "--search", default="", help="Free text over key, title, owner, location.")
+@click.option("--sort", default="key", show_default=True, type=click.Choice(automations.SORTS))
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, type=click.IntRange(0))
+@click.option("--cursor", default=None, help="The next cursor printed by a previous page.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @pass_app
-def list_cmd(
-    app: AppContext,
-    platform,
-    namespace,
-    owner,
-    origin,
-    review,
-    reconciliation,
-    risk,
-    search,
-    limit,
-    offset,
-    fmt,
-) -> None:
-    """List automations."""
-    filters = {
-        "platform": list(platform),
-        "namespace": list(namespace),
-        "owner": list(owner),
-        "origin": list(origin),
-        "review": list(review),
-        "reconciliation": list(reconciliation),
-        "risk": list(risk),
-    }
-    query = automations.Query(filters={k: v for k, v in filters.items() if v}, search=search)
-    with read_session(app.migrated_engine()) as session:
-        page = automations.list_automations(session, query, offset=offset, limit=limit)
+def list_cmd(app: AppContext, search, sort, limit, offset, cursor, fmt, **filters) -> None:
+    """List automations (retired ones only with --lifecycle retired)."""
+    query = automations.Query(
+        filters={k: list(v) for k, v in filters.items() if v}, search=search, sort=sort
+    )
+    try:
+        with read_session(app.migrated_engine()) as session:
+            page = automations.list_automations(
+                session, query, offset=offset, limit=limit, cursor=cursor
+            )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
     if fmt == "json":
         items = [automation_dict(a, full=False) for a in page.items]
-        click.echo(json.dumps({"items": items, "total": page.total}, indent=2))
+        body = {"items": items, "total": page.total, "nextCursor": page.next_cursor}
+        click.echo(json.dumps(body, indent=2))
         return
-    click.echo(f"{'KEY':40} {'PLATFORM':22} {'OWNER':30} {'REVIEW':18} RISK")
+    click.echo(f"{'KEY':42} {'PLATFORM':22} {'OWNER':28} {'ORIGIN':10} {'REVIEW':17} RISK")
     for a in page.items:
         click.echo(
-            f"{a.key[:40]:40} {a.platform:22} {(a.owner_email or '-')[:30]:30} "
-            f"{a.review_state:18} {a.risk_score}"
+            f"{_cut(a.key, 42):42} {a.platform:22} {_cut(a.owner_email or '-', 28):28} "
+            f"{a.origin:10} {a.review_state:17} {a.risk_score:>4}"
         )
-    click.echo(f"-- {len(page.items)} of {page.total}")
+    shown = f"-- {len(page.items)} of {page.total}"
+    if page.next_cursor:
+        shown += f"; next page: --cursor {page.next_cursor}"
+    click.echo(shown)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "~"
 
 
 @click.command("show")
 @click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @pass_app
-def show_cmd(app: AppContext, key: str) -> None:
-    """Show one automation as JSON."""
+def show_cmd(app: AppContext, key: str, fmt: str) -> None:
+    """Show one automation (KEY is namespace/name)."""
     with read_session(app.migrated_engine()) as session:
         try:
             automation = automations.get(session, key)
         except automations.NotFound as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(json.dumps(automation_dict(automation), indent=2))
+        data = {**automation_dict(automation), **automations.relations(session, automation)}
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(_show_text(data))
+
+
+def _show_text(d: dict) -> str:
+    schedule = d["schedule"] and f"{d['schedule']} ({d['scheduleText']})"
+    rows = [
+        ("key", d["key"]),
+        ("title", d["title"]),
+        ("platform", d["platform"]),
+        ("owner", d["owner"] or "(none)"),
+        ("backup owner", d["backupOwner"] or "(none)"),
+        ("department", d["department"]),
+        ("track / criticality", f"{d['track']} / {d['criticality']}"),
+        ("lifecycle", d["lifecycle"]),
+        ("origin / reconciliation", f"{d['origin']} / {d['reconciliationState']}"),
+        ("review", d["reviewState"] + (f" by {d['reviewedBy']}" if d["reviewedBy"] else "")),
+        ("risk", f"{d['riskScore']} ({d['riskTier']})"),
+        ("trigger", (d["trigger"] or {}).get("type") or "-"),
+        ("schedule", schedule or "-"),
+        ("location", d["location"] or "-"),
+        ("justification", d["justification"] or "-"),
+    ]
+    lines = [f"{label + ':':25} {value}" for label, value in rows]
+    for acc in d["accesses"]:
+        flags = [acc["classification"] or "unclassified"]
+        if acc["external"]:
+            flags.append("external" + ("" if acc["approved"] else ", NOT approved"))
+        lines.append(f"{acc['mode'] + 's:':25} {acc['asset']} [{'; '.join(flags)}]")
+    for key in d["triggers"]:
+        lines.append(f"{'starts:':25} {key}")
+    for key in d["triggeredBy"]:
+        lines.append(f"{'started by:':25} {key}")
+    return "\n".join(lines)
+
+
+@click.command("history")
+@click.argument("key")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_app
+def history_cmd(app: AppContext, key: str, limit: int, fmt: str) -> None:
+    """The audit history of one automation, newest first, with what changed."""
+    from govern.registry import audit
+    from govern.registry.views import audit_dict
+
+    with read_session(app.migrated_engine()) as session:
+        try:
+            automations.get(session, key)
+        except automations.NotFound as exc:
+            raise click.ClickException(str(exc)) from None
+        events = audit.history(session, entity_type="automation", entity_key=key, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps([audit_dict(e) for e in events], indent=2))
+        return
+    for event in events:
+        click.echo(f"{event.at:%Y-%m-%d %H:%M:%S}Z  {event.action:22} {event.actor}")
+        for change in event.diff:
+            if change["field"] == "manifest":
+                continue
+            click.echo(f"    {change['field']}: {change['before']!r} -> {change['after']!r}")
+        if event.comment:
+            click.echo(f"    comment: {event.comment}")
+
+
+@click.command("retire")
+@click.argument("key")
+@click.option("--comment", default="", help="Why it is retired (kept in the audit log).")
+@pass_app
+def retire_cmd(app: AppContext, key: str, comment: str) -> None:
+    """Retire an automation (soft: the record and its history stay)."""
+    try:
+        with write_session(app.migrated_engine()) as session:
+            automations.retire(session, key, principal=LOCAL_ADMIN, comment=comment)
+    except automations.NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{key} retired")
+
+
+@click.command("export")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File (default: stdout).",
+)
+@click.option("--credentials", is_flag=True, help="Include API token hashes (never values).")
+@pass_app
+def export_cmd(app: AppContext, output: Path | None, credentials: bool) -> None:
+    """Export the whole inventory as JSON Lines (for backup or `govern import`)."""
+    from govern.registry import transfer
+
+    with read_session(app.migrated_engine()) as session:
+        if output is None:
+            transfer.export_to(sys.stdout, session, include_credentials=credentials)
+            return
+        tmp = output.with_name(output.name + ".partial")
+        with tmp.open("w", encoding="utf-8") as handle:
+            count = transfer.export_to(handle, session, include_credentials=credentials)
+        tmp.replace(output)
+    click.echo(f"exported {count} record(s) to {output}", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--replace", is_flag=True, help="Replace a registry that is not empty.")
+@pass_app
+def import_cmd(app: AppContext, file, replace: bool) -> None:
+    """Import an export (JSON Lines) into an empty registry; all-or-nothing."""
+    from govern.registry import transfer
+
+    try:
+        with write_session(app.migrated_engine()) as session:
+            counts = transfer.import_lines(session, file, replace=replace, source=file.name)
+    except transfer.TransferError as exc:
+        click.echo(f"error: {exc}; nothing was imported", err=True)
+        sys.exit(EXIT_INVALID)
+    total = sum(counts.values())
+    detail = ", ".join(f"{n} {t}" for t, n in counts.items() if n)
+    click.echo(f"imported {total} record(s): {detail or 'nothing'}")
 
 
 @click.group("token")
@@ -245,4 +378,15 @@ def token_revoke(app: AppContext, name: str) -> None:
     click.echo(f"token {name!r} revoked")
 
 
-COMMANDS = (init_cmd, db_group, register_cmd, list_cmd, show_cmd, token_group)
+COMMANDS = (
+    init_cmd,
+    db_group,
+    register_cmd,
+    list_cmd,
+    show_cmd,
+    history_cmd,
+    retire_cmd,
+    export_cmd,
+    import_cmd,
+    token_group,
+)

@@ -419,10 +419,12 @@ def is_valid_cron(expression: str) -> bool:
 
 def describe_cron(expression: str) -> str:
     """A schedule in words for non-engineers ('At 06:00, Monday through Friday')."""
-    from cron_descriptor import get_description
+    from cron_descriptor import ExpressionDescriptor, Options
 
+    options = Options()
+    options.use_24hour_time_format = True
     try:
-        return get_description(expression)
+        return str(ExpressionDescriptor(expression, options).get_description())
     except Exception:  # cron_descriptor raises several private types
         return expression
 

@@ -7,6 +7,7 @@ visible, so a token hash or an unredacted value cannot leak by accident.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from govern.registry.models import Asset, AuditEvent, Automation, Person
@@ -14,6 +15,16 @@ from govern.registry.models import Asset, AuditEvent, Automation, Person
 
 def iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+@lru_cache(maxsize=2048)
+def schedule_text(cron: str | None) -> str | None:
+    """The schedule in words for non-engineers, e.g. 'At 06:00, on day 1 of the month'."""
+    if not cron:
+        return None
+    from govern.registry.manifest import describe_cron
+
+    return describe_cron(cron)
 
 
 def automation_snapshot(a: Automation) -> dict[str, Any]:
@@ -57,6 +68,7 @@ def automation_dict(a: Automation, *, full: bool = True) -> dict[str, Any]:
         "usesAI": a.uses_ai,
         "trigger": a.trigger,
         "schedule": a.schedule,
+        "scheduleText": schedule_text(a.schedule),
         "updatedAt": iso(a.updated_at),
     }
     if full:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, request
+from flask import g, request, url_for
 
 from govern.registry import auth
 from govern.registry.auth import Principal
@@ -54,3 +54,26 @@ def int_arg(name: str, default: int, *, minimum: int = 0, maximum: int | None = 
         bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
         raise ApiError(400, "Bad Request", f"query parameter {name} must be {bound}")
     return value
+
+
+def bool_arg(name: str) -> bool | None:
+    """A true/false query parameter; None when absent."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    lowered = raw.strip().lower()
+    if lowered in {"true", "1", "yes"}:
+        return True
+    if lowered in {"false", "0", "no"}:
+        return False
+    raise ApiError(400, "Bad Request", f"query parameter {name}={raw!r} must be true or false")
+
+
+def page_links(endpoint: str, page: Any, cursor: str | None) -> dict[str, str]:
+    """``next``: the URL of the following page, by keyset cursor (stable under writes)."""
+    if not getattr(page, "next_cursor", None):
+        return {}
+    args = request.args.to_dict(flat=False)
+    args.pop("offset", None)
+    args["cursor"] = [page.next_cursor]
+    return {"next": url_for(endpoint, **args)}

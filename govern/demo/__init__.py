@@ -1,0 +1,1 @@
+"""The demo enterprise: a realistic, deterministic inventory to explore govern with."""

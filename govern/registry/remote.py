@@ -1,0 +1,84 @@
+"""Registering on a remote govern service (``govern register --url URL --token T``).
+
+The manifests were loaded and validated locally; the service validates them again
+and applies the whole batch in one transaction, so a remote registration is
+all-or-nothing too. Problems the service reports are mapped back to the local
+files they came from.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+from govern.registry.manifest import LoadResult, ManifestInvalid, Problem
+
+TIMEOUT_SECONDS = 120
+
+
+class RemoteError(RuntimeError):
+    """The service could not be reached or refused the request (not a manifest problem)."""
+
+
+def push_manifests(url: str, token: str | None, loaded: LoadResult) -> list[dict[str, Any]]:
+    """POST every document to ``{url}/api/v1/manifests``; returns the service's outcomes.
+
+    Raises ManifestInvalid (problems named by local file and document) on 422 and
+    RemoteError for anything else that is not a success.
+    """
+    if not token:
+        raise RemoteError("--token (or GOVERN_TOKEN) is required with --url")
+    endpoint = url.rstrip("/") + "/api/v1/manifests"
+    payload = json.dumps([doc.body for doc in loaded.documents]).encode()
+    request = urllib.request.Request(
+        endpoint,
+        data=payload,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json, application/problem+json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            return json.loads(response.read())["results"]
+    except urllib.error.HTTPError as exc:
+        body = _json(exc.read())
+        if exc.code == 422 and isinstance(body.get("errors"), list):
+            raise ManifestInvalid(_local_problems(body["errors"], loaded)) from None
+        detail = body.get("detail") or exc.reason
+        raise RemoteError(f"{endpoint} answered {exc.code}: {detail}") from None
+    except urllib.error.URLError as exc:
+        raise RemoteError(f"cannot reach {endpoint}: {exc.reason}") from None
+
+
+def _json(raw: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _local_problems(errors: list[dict[str, Any]], loaded: LoadResult) -> list[Problem]:
+    """The service numbers documents in the request; name the local file instead."""
+    problems = []
+    for error in errors:
+        index = error.get("document")
+        doc = (
+            loaded.documents[index]
+            if isinstance(index, int) and 0 <= index < len(loaded.documents)
+            else None
+        )
+        problems.append(
+            Problem(
+                source=doc.source if doc else str(error.get("source", "request")),
+                path=str(error.get("path", "")),
+                message=str(error.get("message", "")),
+                document=doc.index if doc else None,
+            )
+        )
+    return problems

@@ -1,0 +1,497 @@
+"""The one evaluation path. The API, the CLI, the scheduler, incremental evaluation after
+a registration and approval checks all come through ``evaluate``/``compute``, so a
+waiver's expiry is honoured everywhere (compare Kyverno #17473, where an exception's
+expiry was honoured on one code path and not another).
+
+Only failures are stored (a PolicyResult row is a violation: open or waived); when a
+stored failure passes again, or stops applying, the row is kept and marked resolved.
+Every change of outcome is written to the decision log with the policy revision.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, or_, select, update
+from sqlmodel import Session
+
+from govern.db import utcnow
+from govern.policies import facts as facts_mod
+from govern.policies import risk
+from govern.policies.engine import Context, apply
+from govern.policies.facts import AutomationFacts
+from govern.policies.model import CompiledPolicy, Result
+from govern.policies.store import active_policies
+from govern.policies.waivers import ActiveWaivers
+from govern.registry.models import Access, AuditEvent, Automation, Decision, PolicyResult
+
+_PREVIEWING: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "govern_policy_preview", default=False
+)
+PR = PolicyResult.__table__
+AUT = Automation.__table__
+CHUNK = 900
+NEIGHBOUR_LIMIT = 500
+
+
+@dataclass
+class EvaluationSummary:
+    kind: str
+    automations: int = 0
+    policies: int = 0
+    results: dict[str, int] = field(
+        default_factory=lambda: {"pass": 0, "fail": 0, "not-applicable": 0, "waived": 0}
+    )
+    opened: int = 0
+    resolved: int = 0
+    decisions: int = 0
+    risk_updated: int = 0
+    duration_seconds: float = 0.0
+    evaluated_at: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Computation:
+    """Results of one pass, before anything is stored."""
+
+    facts: list[AutomationFacts]
+    policies: list[CompiledPolicy]
+    ctx: Context
+    failures: dict[int | None, list[Result]]
+    others: list[Result]
+    counts: dict[str, int]
+    all_results: list[Result] | None = None
+
+
+def compute(
+    session: Session,
+    *,
+    keys: Iterable[str] | None = None,
+    now: datetime | None = None,
+    policies: list[CompiledPolicy] | None = None,
+    explain: bool = False,
+    keep: set[tuple[str, int]] | None = None,
+    graph=None,
+) -> Computation:
+    """Apply the enabled policies, with the waivers in force at ``now``.
+
+    ``explain`` keeps every result with its explanation (previews, approval checks);
+    otherwise only failures and the results for pairs in ``keep`` are explained.
+    """
+    now = now or utcnow()
+    session.flush()
+    policies = [
+        p for p in (active_policies(session) if policies is None else policies) if p.enabled
+    ]
+    keys = None if keys is None else sorted(set(keys))
+    facts = facts_mod.load(session, keys)
+    ctx = Context(now, session, bulk=keys is None or len(keys) > 200, graph=graph)
+    waivers = ActiveWaivers(session, now)
+    keep = keep or set()
+    counts = {"pass": 0, "fail": 0, "not-applicable": 0, "waived": 0}
+    failures: dict[int | None, list[Result]] = {}
+    others: list[Result] = []
+    every: list[Result] | None = [] if explain else None
+    for f in facts:
+        mine: list[Result] = []
+        for policy in policies:
+            result = apply(policy, f, ctx, explain=explain)
+            status = result.status
+            if status == "fail":
+                if not explain:
+                    result = apply(policy, f, ctx, explain=True)
+                w = waivers.find(result, f, ctx)
+                if w is not None:
+                    result.waiver_id = w.id
+                    result.explanation += f" Waived until {w.expires_at:%Y-%m-%d} ({w.reason})."
+                    counts["waived"] += 1
+                mine.append(result)
+            elif (policy.id, f.id) in keep:
+                if not explain:
+                    result = apply(policy, f, ctx, explain=True)
+                others.append(result)
+            counts[status] += 1
+            if every is not None:
+                every.append(result)
+        failures[f.id] = mine
+    return Computation(facts, policies, ctx, failures, others, counts, every)
+
+
+def evaluate(
+    session: Session,
+    *,
+    keys: Iterable[str] | None = None,
+    now: datetime | None = None,
+    kind: str | None = None,
+) -> EvaluationSummary:
+    """Evaluate ``keys`` (or everything), store violations, decisions and risk scores.
+
+    The caller owns the transaction. Full passes also resolve violations of policies
+    that were disabled or removed.
+    """
+    started = time.perf_counter()
+    now = now or utcnow()
+    session.flush()
+    key_list = None if keys is None else sorted(set(keys))
+    kind = kind or ("full" if key_list is None else "incremental")
+    ids = None if key_list is None else _ids_for(session, key_list)
+    existing = _existing(session, ids)
+    keep = {pair for pair, row in existing.items() if row.status == "fail"}
+    comp = compute(session, keys=key_list, now=now, keep=keep)
+    summary = EvaluationSummary(kind=kind, automations=len(comp.facts), policies=len(comp.policies))
+    summary.results = dict(comp.counts)
+    writer = _Writer(session, now, existing, log_all=kind == "incremental")
+    active_ids = {p.id for p in comp.policies}
+    for f in comp.facts:
+        for r in comp.failures.get(f.id, ()):
+            writer.fail(r)
+    for r in comp.others:
+        writer.resolve(r)
+    writer.retire_policies(active_ids, {f.id for f in comp.facts})
+    if writer.log_all:
+        writer.log_passes(comp)
+    summary.opened, summary.resolved = writer.opened, writer.resolved
+    summary.decisions = writer.flush(ids)
+    summary.risk_updated = _update_risk(session, comp)
+    summary.duration_seconds = round(time.perf_counter() - started, 4)
+    summary.evaluated_at = now.isoformat()
+    _record_metrics(summary)
+    return summary
+
+
+def evaluate_changed(session: Session, keys: list[str]) -> None:
+    """Incremental evaluation after registrations, inside the caller's transaction.
+
+    Also re-evaluates automations sharing a written/read asset with the changed ones
+    (data now flows differently through them). Raises ``Conflict`` (HTTP 409) when a
+    registration moves an existing automation from sandbox to production while
+    enforce-mode policies fail on it; nothing is kept then (the caller rolls back).
+    """
+    if _PREVIEWING.get() or not keys:
+        return
+    session.flush()
+    wanted = set(keys) | _neighbours(session, keys)
+    evaluate(session, keys=wanted, kind="incremental")
+    _refuse_blocked_promotions(session, keys)
+
+
+def previewing():
+    """Context manager: registrations inside it do not trigger evaluation (previews)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def _cm():
+        token = _PREVIEWING.set(True)
+        try:
+            yield
+        finally:
+            _PREVIEWING.reset(token)
+
+    return _cm()
+
+
+# -- storing ------------------------------------------------------------------
+
+
+def _ids_for(session: Session, keys: list[str]) -> list[int]:
+    out: list[int] = []
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        out += [r.id for r in session.execute(select(AUT.c.id).where(AUT.c.key.in_(chunk)))]
+    return out
+
+
+def _existing(session: Session, ids: list[int] | None) -> dict[tuple[str, int], Any]:
+    cols = (
+        PR.c.id,
+        PR.c.policy_id,
+        PR.c.automation_id,
+        PR.c.status,
+        PR.c.state,
+        PR.c.waiver_id,
+        PR.c.explanation,
+        PR.c.severity,
+        PR.c.mode,
+    )
+    rows: list[Any] = []
+    if ids is None:
+        rows = list(session.execute(select(*cols)))
+    else:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows += session.execute(select(*cols).where(PR.c.automation_id.in_(chunk))).all()
+    return {(r.policy_id, r.automation_id): r for r in rows}
+
+
+_UPDATE = (
+    update(PR)
+    .where(PR.c.id == bindparam("rid"))
+    .values(
+        status=bindparam("status"),
+        state=bindparam("state"),
+        severity=bindparam("severity"),
+        mode=bindparam("mode"),
+        explanation=bindparam("explanation"),
+        evidence=bindparam("evidence"),
+        waiver_id=bindparam("waiver_id"),
+        first_seen=bindparam("first_seen"),
+        last_seen=bindparam("last_seen"),
+        resolved_at=bindparam("resolved_at"),
+    )
+)
+
+
+class _Writer:
+    """Collects inserts, updates and decisions, then writes each kind in one batch."""
+
+    def __init__(self, session: Session, now: datetime, existing: dict, *, log_all: bool):
+        self.session = session
+        self.now = now
+        self.existing = existing
+        self.log_all = log_all
+        self.inserts: list[dict] = []
+        self.updates: list[dict] = []
+        self.decisions: list[dict] = []
+        self.logged: set[tuple[str, int]] = set()
+        self.opened = 0
+        self.resolved = 0
+
+    def _decision(self, r: Result, status: str, waived: bool) -> None:
+        self.logged.add((r.policy.id, r.automation_id))
+        self.decisions.append(
+            {
+                "decision_id": str(uuid.uuid4()),
+                "policy_id": r.policy.id,
+                "policy_revision": r.policy.revision,
+                "automation_id": r.automation_id,
+                "result": status,
+                "waived": waived,
+                "at": self.now,
+            }
+        )
+
+    def fail(self, r: Result) -> None:
+        state = "waived" if r.waiver_id else "open"
+        row = self.existing.get((r.policy.id, r.automation_id))
+        values = {
+            "status": "fail",
+            "state": state,
+            "severity": r.policy.severity,
+            "mode": r.policy.mode,
+            "explanation": r.explanation,
+            "evidence": r.evidence,
+            "waiver_id": r.waiver_id,
+            "last_seen": self.now,
+            "resolved_at": None,
+        }
+        if row is None:
+            self.inserts.append(
+                {
+                    "policy_id": r.policy.id,
+                    "automation_id": r.automation_id,
+                    "first_seen": self.now,
+                    **values,
+                }
+            )
+            self.opened += 1
+            self._decision(r, "fail", bool(r.waiver_id))
+            return
+        if row.status != "fail":
+            self.updates.append({"rid": row.id, "first_seen": self.now, **values})
+            self.opened += 1
+            self._decision(r, "fail", bool(r.waiver_id))
+            return
+        changed_state = row.state != state or row.waiver_id != r.waiver_id
+        if changed_state or (row.explanation, row.severity, row.mode) != (
+            r.explanation,
+            r.policy.severity,
+            r.policy.mode,
+        ):
+            self.updates.append({"rid": row.id, "first_seen": None, **values})
+        if changed_state or self.log_all:
+            self._decision(r, "fail", bool(r.waiver_id))
+
+    def resolve(self, r: Result) -> None:
+        row = self.existing[(r.policy.id, r.automation_id)]
+        self.updates.append(
+            {
+                "rid": row.id,
+                "status": r.status,
+                "state": "resolved",
+                "severity": r.policy.severity,
+                "mode": r.policy.mode,
+                "explanation": r.explanation,
+                "evidence": r.evidence,
+                "waiver_id": None,
+                "first_seen": None,
+                "last_seen": self.now,
+                "resolved_at": self.now,
+            }
+        )
+        self.resolved += 1
+        self._decision(r, r.status, False)
+
+    def retire_policies(self, active_ids: set[str], automation_ids: set[int | None]) -> None:
+        """Violations of policies no longer enabled stop counting (resolved)."""
+        for (policy_id, aid), row in self.existing.items():
+            if row.status == "fail" and policy_id not in active_ids and aid in automation_ids:
+                self.updates.append(
+                    {
+                        "rid": row.id,
+                        "status": "not-applicable",
+                        "state": "resolved",
+                        "severity": row.severity,
+                        "mode": row.mode,
+                        "explanation": f"The policy {policy_id} is disabled or was removed.",
+                        "evidence": [],
+                        "waiver_id": None,
+                        "first_seen": None,
+                        "last_seen": self.now,
+                        "resolved_at": self.now,
+                    }
+                )
+                self.resolved += 1
+
+    def log_passes(self, comp: Computation) -> None:
+        """Incremental passes log every decision, passes and not-applicable included."""
+        for f in comp.facts:
+            failing = {r.policy.id for r in comp.failures.get(f.id, ())}
+            for p in comp.policies:
+                if p.id in failing or (p.id, f.id) in self.logged:
+                    continue
+                status = "pass" if p.selector.test(f, comp.ctx) else "not-applicable"
+                self._decision(Result(p, f.key, f.id, status, ""), status, False)
+
+    def flush(self, ids: list[int] | None) -> int:
+        s = self.session
+        for row in self.updates:
+            if row["first_seen"] is None:
+                del row["first_seen"]
+        full_updates = [u for u in self.updates if "first_seen" in u]
+        partial = [u for u in self.updates if "first_seen" not in u]
+        if full_updates:
+            s.execute(_UPDATE, full_updates)
+        if partial:
+            stmt = (
+                update(PR)
+                .where(PR.c.id == bindparam("rid"))
+                .values({k: bindparam(k) for k in partial[0] if k != "rid"})
+            )
+            s.execute(stmt, partial)
+        if self.inserts:
+            s.execute(PR.insert(), self.inserts)
+        still = PR.c.status == "fail"
+        if ids is None:
+            s.execute(update(PR).where(still).values(last_seen=self.now))
+        else:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                s.execute(
+                    update(PR)
+                    .where(and_(still, PR.c.automation_id.in_(chunk)))
+                    .values(last_seen=self.now)
+                )
+        if self.decisions:
+            s.execute(Decision.__table__.insert(), self.decisions)
+        return len(self.decisions)
+
+
+def _update_risk(session: Session, comp: Computation) -> int:
+    changes = []
+    for f in comp.facts:
+        radius = comp.ctx.blast_radius(f.key)
+        score, tier, factors = risk.score(f, comp.failures.get(f.id, ()), radius)
+        if (score, tier, factors) != tuple(f.risk):
+            changes.append({"aid": f.id, "score": score, "tier": tier, "factors": factors})
+            f.risk = (score, tier, factors)
+    if changes:
+        stmt = (
+            update(AUT)
+            .where(AUT.c.id == bindparam("aid"))
+            .values(
+                risk_score=bindparam("score"),
+                risk_tier=bindparam("tier"),
+                risk_factors=bindparam("factors"),
+            )
+        )
+        session.execute(stmt, changes)
+    return len(changes)
+
+
+def _record_metrics(summary: EvaluationSummary) -> None:
+    from govern import events
+
+    events.policy_evaluation(
+        duration_seconds=summary.duration_seconds,
+        results=dict(summary.results),
+        kind=summary.kind,
+    )
+
+
+# -- incremental helpers ------------------------------------------------------
+
+
+def _neighbours(session: Session, keys: list[str]) -> set[str]:
+    """Automations that read what the changed ones write, or write what they read."""
+    acc = Access.__table__.c
+    ids = _ids_for(session, sorted(set(keys)))
+    if not ids:
+        return set()
+    mine = select(acc.asset_id, acc.mode).where(acc.automation_id.in_(ids))
+    pairs = session.execute(mine).all()
+    written = {p.asset_id for p in pairs if p.mode in ("write", "call")}
+    read = {p.asset_id for p in pairs if p.mode == "read"}
+    clauses = []
+    if written:
+        clauses.append(and_(acc.asset_id.in_(sorted(written)), acc.mode == "read"))
+    if read:
+        clauses.append(and_(acc.asset_id.in_(sorted(read)), acc.mode.in_(("write", "call"))))
+    if not clauses:
+        return set()
+    query = (
+        select(AUT.c.key)
+        .join(Access.__table__, acc.automation_id == AUT.c.id)
+        .where(or_(*clauses))
+        .distinct()
+        .limit(NEIGHBOUR_LIMIT)
+    )
+    return {r.key for r in session.execute(query)}
+
+
+def _refuse_blocked_promotions(session: Session, keys: list[str]) -> None:
+    from govern.policies.enforce import blocking_reasons
+    from govern.registry.automations import Conflict
+
+    promoted = []
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        newest: dict[str, Any] = {}
+        query = (
+            select(AuditEvent.entity_key, AuditEvent.action, AuditEvent.before, AuditEvent.after)
+            .where(AuditEvent.entity_type == "automation", AuditEvent.entity_key.in_(chunk))
+            .order_by(AuditEvent.id)
+        )
+        for row in session.execute(query):
+            newest[row.entity_key] = row
+        for key, event in newest.items():
+            if event.action != "automation.updated" or not event.before or not event.after:
+                continue
+            if event.before.get("track") != "production" and event.after.get("track") == (
+                "production"
+            ):
+                promoted.append(key)
+    reasons: list[str] = []
+    for key in promoted:
+        reasons += [f"{key}: {r}" for r in blocking_reasons(session, key)]
+    if reasons:
+        raise Conflict("promotion to production refused while enforce-mode policies fail", reasons)

@@ -40,7 +40,7 @@ def build_registry(engine: Engine, options: MetricsOptions):
     """A fresh registry for one app: inventory first, then events (see package docstring)."""
     from prometheus_client import CollectorRegistry
 
-    registry = CollectorRegistry(auto_describe=False)
+    registry = CollectorRegistry(auto_describe=False, support_collectors_without_names=True)
     registry.register(InventoryCollector(engine, options.limits))
     if options.multiprocess_dir:
         _check_multiprocess_values(options.multiprocess_dir)

@@ -159,7 +159,14 @@ def parse_text(text: str, source: str) -> LoadResult:
         )
         return result
     if not raw:
-        result.problems.append(Problem(source, "", "the file holds no manifest"))
+        result.problems.append(
+            Problem(
+                source,
+                "",
+                "the file holds no manifest, only comments or empty documents; "
+                "write at least one manifest in it",
+            )
+        )
     for index, body in enumerate(raw):
         if not isinstance(body, dict):
             result.problems.append(

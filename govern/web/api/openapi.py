@@ -9,6 +9,7 @@ A test checks the result against ``app.url_map``, so an undocumented route fails
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from govern import __version__
@@ -132,7 +133,7 @@ def build_document(modules: list | None = None) -> dict[str, Any]:
         for path, item in fragment.get("paths", {}).items():
             merged = paths.setdefault(path, {})
             for method, operation in item.items():
-                merged[method] = _complete(copy.deepcopy(operation), method)
+                merged[method] = _complete(copy.deepcopy(operation), method, path)
         components["schemas"].update(copy.deepcopy(fragment.get("schemas", {})))
     return {
         "openapi": "3.1.0",
@@ -151,10 +152,14 @@ def build_document(modules: list | None = None) -> dict[str, Any]:
     }
 
 
-def _complete(operation: dict[str, Any], method: str) -> dict[str, Any]:
-    """Add what every operation shares: 401 when secured, 400, and a default problem."""
+def _complete(operation: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    """Add what every operation shares: an operationId, 401 when secured, 400, and a
+    default problem response."""
     if method not in METHODS:
         return operation
+    if "operationId" not in operation:
+        words = re.findall(r"[A-Za-z0-9]+", path.removeprefix("/api/v1/"))
+        operation["operationId"] = method + "".join(w[:1].upper() + w[1:] for w in words)
     responses = operation.setdefault("responses", {})
     if operation.get("security") != []:
         responses.setdefault("401", {"$ref": "#/components/responses/E401"})

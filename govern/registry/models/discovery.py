@@ -49,6 +49,12 @@ class ScanRun(SQLModel, table=True):
     bytes_read: int = Field(default=0)
     discoveries: int = Field(default=0)
     errors: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secrets: int = Field(default=0)
+    shadow: int = Field(default=0)
+    new_discoveries: int = Field(default=0)
+    gone: int = Field(default=0)
+    batches: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    stats: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Discovery(SQLModel, table=True):
@@ -72,6 +78,8 @@ class Discovery(SQLModel, table=True):
     status: str = Field(default="present", index=True, max_length=20)
     decision: str | None = Field(default=None, max_length=300)
     decided_by: str | None = Field(default=None, max_length=320)
+    decided_at: datetime | None = None
+    copies: int = Field(default=1)
     scan_run_id: int | None = Field(default=None, foreign_key="scan_run.id")
     first_seen: datetime = Field(default_factory=utcnow)
     last_seen: datetime = Field(default_factory=utcnow, index=True)

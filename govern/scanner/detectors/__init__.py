@@ -1,0 +1,1 @@
+"""Built-in detectors, one artifact type per module."""

@@ -1,0 +1,47 @@
+"""Shell scripts (sh, bash, zsh, ksh): by extension or shebang."""
+
+from __future__ import annotations
+
+import re
+
+from govern.scanner.artifact import Artifact
+from govern.scanner.base import Detector
+from govern.scanner.model import Finding, trigger
+from govern.scanner.registry import register
+
+SHEBANG = re.compile(r"^#!\s*\S*(?:/|env\s+)(?:ba|z|k|da)?sh\b")
+COMMAND = re.compile(r"(?m)^\s*(?!#)[A-Za-z_./$][\w./\-]*(?:\s|$)")
+MYSQL = re.compile(r"\bmysql(?:dump)?\b[^\r\n]*?-h\s*['\"]?([\w.\-]+)")
+PSQL = re.compile(r"\bpsql\b[^\r\n]*?-h\s*['\"]?([\w.\-]+)(?:[^\r\n]*?-d\s*['\"]?([\w.\-]+))?")
+MAIL = re.compile(r"\b(mutt|mailx|mail|sendmail)\b\s+[^\r\n]*")
+
+
+@register
+class Shell(Detector):
+    name = "shell"
+    platform = "shell"
+    extensions = (".sh", ".bash", ".zsh", ".ksh")
+    priority = 70
+    sniffs = True
+
+    def sniff(self, head: str) -> bool:
+        return bool(SHEBANG.match(head))
+
+    def analyze(self, art: Artifact) -> list[Finding]:
+        text = art.text
+        if art.lname in {".bashrc", ".profile", ".zshrc", ".bash_profile"}:
+            return []
+        commands = [line for line in COMMAND.findall(text)]
+        if not commands:
+            return []
+        f = self.finding(art)
+        f.triggers.append(trigger("manual"))
+        for m in MYSQL.finditer(text):
+            if not m.group(1).startswith("$"):
+                f.reads.add(f"mysql://{m.group(1).lower()}")
+        for m in PSQL.finditer(text):
+            if not m.group(1).startswith("$"):
+                f.reads.add(f"postgres://{m.group(1).lower()}" + (f"/{m.group(2)}" if m.group(2) else ""))
+        if MAIL.search(text):
+            f.writes.add("smtp://localhost-mta")
+        return [f]

@@ -1,0 +1,310 @@
+"""The scan loop: walk, pick detectors cheaply, read each file once, enrich, cache, group."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat as statmod
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from govern.scanner import ai, fingerprint, registry, secrets, signals, text
+from govern.scanner.archive import ArchiveRefused, FsContainer, ZipContainer
+from govern.scanner.artifact import Artifact, Container
+from govern.scanner.base import Detector
+from govern.scanner.cache import ScanCache
+from govern.scanner.context import Limits, ScanContext
+from govern.scanner.matcher import Matcher
+from govern.scanner.model import Finding, Skipped
+from govern.scanner.walker import display, walk
+
+ARCHIVE_EXTS = (".zip",)
+OFFICE_EXTS = (".xlsm", ".xlam", ".xlsb", ".xls", ".docm", ".dotm", ".doc", ".pptm", ".potm", ".xltm")
+SNIFF_EXTS = ("", ".txt", ".xml", ".conf", ".cfg", ".job", ".task", ".robin", ".in", ".sh-old")
+NEVER_EXTS = frozenset(
+    ".png .jpg .jpeg .gif .bmp .tif .tiff .ico .svg .webp .pdf .docx .xlsx .pptx .odt .ods .odp "
+    ".mp3 .mp4 .wav .avi .mov .mkv .iso .exe .dll .so .dylib .o .a .class .jar .pyc .pyo "
+    ".gz .tgz .bz2 .xz .7z .rar .tar .parquet .avro .orc .db .sqlite .mdb .accdb .pst .ost .msg "
+    ".eml .csv .tsv .log .md .rst .html .htm .css .map .lock .woff .woff2 .ttf .otf .eot .bin "
+    ".dat .frx .pkl .npy .npz .h5 .whl .egg .min.js".split()
+)
+Progress = Callable[[int, int, str], None]
+
+
+def _finding_payload(f: Finding) -> dict[str, Any]:
+    data = dataclasses.asdict(f)
+    for key, value in data.items():
+        if isinstance(value, set):
+            data[key] = sorted(value)
+    data["owner_hints"] = [list(h) for h in f.owner_hints]
+    return data
+
+
+def _finding_from(data: dict[str, Any]) -> Finding:
+    data = dict(data)
+    for key in ("reads", "writes", "calls", "ai_services", "ai_models", "credentials", "runs"):
+        data[key] = set(data.get(key) or [])
+    data["owner_hints"] = [tuple(h) for h in data.get("owner_hints") or []]
+    return Finding(**data)
+
+
+class Engine:
+    """One scan's worth of state. Build, call ``scan``, read ``findings`` and stats."""
+
+    def __init__(
+        self,
+        *,
+        secret_key: str,
+        ignore: tuple[str, ...] = (),
+        cache_path: Path | None = None,
+        progress: Progress | None = None,
+        limits: Limits | None = None,
+    ):
+        self.detectors: list[Detector] = registry.load()
+        table = [*secrets.KEYWORDS, *signals.KEYWORDS, *ai.KEYWORDS]
+        for det in self.detectors:
+            table.extend(det.keywords)
+        self.ctx = ScanContext(Matcher(table), secret_key, limits or Limits())
+        self.ignore = tuple(ignore)
+        self.cache = ScanCache(cache_path)
+        self.progress = progress
+        self.by_ext: dict[str, list[Detector]] = defaultdict(list)
+        self.by_name: dict[str, list[Detector]] = defaultdict(list)
+        self.claimers = [d for d in self.detectors if type(d).claims is not Detector.claims]
+        self.sniffers = [d for d in self.detectors if d.sniffs]
+        for det in self.detectors:
+            for ext in det.extensions:
+                self.by_ext[ext].append(det)
+            for name in det.filenames:
+                self.by_name[name].append(det)
+        self.findings: list[Finding] = []
+        self.skipped: list[Skipped] = []
+        self.stats: Counter = Counter()
+        self._uids: dict[int, str | None] = {}
+
+    # -- candidates ----------------------------------------------------------
+
+    def candidates(self, rel: str, name: str) -> list[Detector]:
+        lname = name.lower()
+        ext = os.path.splitext(lname)[1]
+        found = list(self.by_name.get(lname, ())) + list(self.by_ext.get(ext, ()))
+        lrel = rel.lower()
+        found += [d for d in self.claimers if d not in found and d.claims(lrel, lname, ext)]
+        return sorted(found, key=lambda d: (d.priority, d.name))
+
+    # -- the loop ------------------------------------------------------------
+
+    def scan(self, paths: list[Path]) -> None:
+        for root in paths:
+            for entry in walk(os.fspath(root), ignore=self.ignore, max_depth=self.ctx.limits.max_depth):
+                location = display(entry.path)
+                if entry.error:
+                    self._skip(location, entry.error)
+                    continue
+                self.stats["files_seen"] += 1
+                if self.progress and self.stats["files_seen"] % 200 == 0:
+                    self.progress(self.stats["files_seen"], self.stats["bytes_read"], location)
+                self._file(entry.path, entry.root, entry.rel, location, entry.stat)
+        self.cache.save()
+
+    def _skip(self, location: str, reason: str) -> None:
+        self.stats["skipped"] += 1
+        if len(self.skipped) < 10_000:
+            self.skipped.append(Skipped(location, reason))
+
+    def _file(self, path: str, root: str, rel: str, location: str, st) -> None:
+        if not statmod.S_ISREG(st.st_mode):
+            self._skip(location, "not a regular file")
+            return
+        cached = self.cache.lookup(location, st.st_size, st.st_mtime_ns)
+        if cached is not None:
+            self.stats["files_cached"] += 1
+            for item in cached.get("findings", []):
+                self.findings.append(_finding_from(item))
+            if cached.get("skipped"):
+                self._skip(location, cached["skipped"])
+            return
+        findings, reason, digest = self._analyze(path, root, rel, location, st)
+        self.findings.extend(findings)
+        if reason:
+            self._skip(location, reason)
+        payload = {"findings": [_finding_payload(f) for f in findings], "skipped": reason}
+        self.cache.store(location, st.st_size, st.st_mtime_ns, digest, payload)
+
+    def _read(self, path: str, limit: int) -> bytes:
+        with open(path, "rb") as handle:
+            data = handle.read(limit)
+        self.stats["files_read"] += 1
+        self.stats["bytes_read"] += len(data)
+        return data
+
+    def _analyze(self, path, root, rel, location, st) -> tuple[list[Finding], str | None, str]:
+        name = os.path.basename(rel)
+        lname = name.lower()
+        ext = os.path.splitext(lname)[1]
+        limits = self.ctx.limits
+        try:
+            if ext in ARCHIVE_EXTS:
+                if st.st_size > limits.max_archive_bytes:
+                    return [], f"archive larger than {limits.max_archive_bytes} bytes", ""
+                data = self._read(path, limits.max_archive_bytes + 1)
+                return self._archive(data, location, st), None, fingerprint.content_hash(data)
+            dets = self.candidates(rel, name)
+            if not dets:
+                if ext in NEVER_EXTS or (ext not in SNIFF_EXTS and not self._odd_ext(ext)):
+                    return [], None, ""
+                if st.st_size > 2 * 1024 * 1024 or st.st_size == 0:
+                    return [], None, ""
+                head = self._read(path, limits.sniff_bytes)
+                if text.is_binary(head):
+                    return [], None, ""
+                head_text, _ = text.decode(head)
+                dets = [d for d in self.sniffers if d.sniff(head_text)]
+                if not dets:
+                    return [], None, ""
+            if st.st_size > limits.max_file_bytes:
+                return [], f"larger than {limits.max_file_bytes} bytes", ""
+            data = self._read(path, limits.max_file_bytes + 1)
+        except PermissionError:
+            return [], "unreadable: permission denied", ""
+        except OSError as exc:
+            return [], f"unreadable: {exc.strerror or type(exc).__name__}", ""
+        binary_ok = ext in OFFICE_EXTS
+        if not binary_ok and text.is_binary(data[:8192]):
+            return [], "binary content", fingerprint.content_hash(data)
+        art = Artifact(
+            location=location,
+            relpath=rel,
+            data=data,
+            ctx=self.ctx,
+            container=FsContainer(root),
+            size=st.st_size,
+            mtime=st.st_mtime,
+            owner=self._owner(st.st_uid),
+        )
+        return self._detect(art, dets), None, fingerprint.content_hash(data)
+
+    @staticmethod
+    def _odd_ext(ext: str) -> bool:
+        """Extensions that are really part of a name (``backup.2024``, ``flows_host.bak``)."""
+        return len(ext) > 6 or ext[1:].isdigit() or ext in (".bak", ".old", ".orig", ".copy")
+
+    def _owner(self, uid: int) -> str | None:
+        if uid not in self._uids:
+            try:
+                import pwd
+
+                name = pwd.getpwuid(uid).pw_name
+            except (KeyError, ImportError):
+                name = None
+            self._uids[uid] = None if name in (None, "root", "nobody") else name
+        return self._uids[uid]
+
+    def _archive(self, data: bytes, location: str, st) -> list[Finding]:
+        try:
+            container = ZipContainer(data, self.ctx.limits)
+        except ArchiveRefused as exc:
+            self._skip(location, str(exc))
+            return []
+        found: list[Finding] = []
+        for member in container.names():
+            mname = member.rsplit("/", 1)[-1]
+            dets = self.candidates(member, mname)
+            if not dets or mname.lower().endswith(ARCHIVE_EXTS):
+                continue
+            body = container.read(member, self.ctx.limits.max_member_bytes)
+            if body is None:
+                self._skip(f"{location}!/{display(member)}", "archive member unreadable or too large")
+                continue
+            ext = os.path.splitext(mname.lower())[1]
+            if ext not in OFFICE_EXTS and text.is_binary(body[:8192]):
+                continue
+            art = Artifact(
+                location=f"{location}!/{display(member)}",
+                relpath=member,
+                data=body,
+                ctx=self.ctx,
+                container=container,
+                size=len(body),
+                mtime=st.st_mtime,
+            )
+            for finding in self._detect(art, dets):
+                finding.extra.setdefault("archive", location)
+                found.append(finding)
+        return found
+
+    def _detect(self, art: Artifact, dets: list[Detector]) -> list[Finding]:
+        for det in dets:
+            try:
+                findings = det.analyze(art)
+            except Exception as exc:  # one bad file never stops the scan
+                self.stats["detector_errors"] += 1
+                self._skip(art.location, f"detector {det.name} failed: {type(exc).__name__}")
+                continue
+            if findings:
+                for finding in findings:
+                    self._enrich(finding, art)
+                return findings
+        return []
+
+    def _enrich(self, f: Finding, art: Artifact) -> None:
+        f.content_hash = f.content_hash or fingerprint.content_hash(art.data)
+        if not f.fingerprint:
+            f.fingerprint = fingerprint.of_text(art.text, strip_comments=True)
+        if f.generic_signals:
+            found = secrets.find_secrets(art.text, art.hits, self.ctx.secret_key, ignore_text=f.ignore_text)
+            f.secrets.extend(found)
+            signals.extract(f, art.text, art.hits)
+        for s in f.secrets:
+            s.setdefault("file", art.location)
+        if art.owner:
+            f.owner(6, art.owner)
+        user = signals.OWNER_PATH_RE.search(art.location)
+        if user and user.group("user").lower() not in signals._NOT_USERS:
+            f.owner(3, user.group("user"))
+        for provider in list(f.ai_services):
+            endpoint = ai.DEFAULT_ENDPOINTS.get(provider)
+            if endpoint and not any(c.startswith(endpoint) for c in f.calls):
+                if not any(ai.DEFAULT_ENDPOINTS.get(provider, "") in c for c in f.calls):
+                    f.calls.add(endpoint)
+        for model in f.ai_models:
+            provider = ai.provider_for_model(model)
+            if provider and not f.ai_services:
+                f.ai_services.add(provider)
+        f.ignore_text = []
+        if not f.files:
+            f.files = [art.location]
+
+    # -- results -------------------------------------------------------------
+
+    def grouped(self) -> list[Finding]:
+        """Merge findings of one group (project folders) into one discovery each."""
+        groups: dict[str, list[Finding]] = defaultdict(list)
+        singles: list[Finding] = []
+        for f in self.findings:
+            (groups[f.group].append(f) if f.group else singles.append(f))
+        for key, members in groups.items():
+            members.sort(key=lambda m: (not m.extra.get("primary"), m.location))
+            base = members[0]
+            prints = sorted(m.fingerprint or "" for m in members)
+            for other in members[1:]:
+                base.merge(other)
+            base.location = key
+            base.fingerprint = fingerprint.of_text("|".join(prints))
+            singles.append(base)
+        singles.sort(key=lambda f: f.location)
+        return singles
+
+
+def limits_from(**overrides) -> Limits:
+    return dataclasses.replace(Limits(), **overrides)
+
+
+def noop_container() -> Container | None:
+    return None
+
+
+__all__ = ["Engine", "limits_from", "time"]

@@ -22,7 +22,7 @@ def iso(value: datetime | None) -> str | None:
 class Evidence:
     """One registry row behind an edge: an Access or an AutomationLink."""
 
-    __slots__ = ("id", "mode", "learned", "masking", "purpose", "first_seen", "last_seen")
+    __slots__ = ("id", "mode", "learned", "masking", "purpose", "first_seen", "last_seen", "_dict")
 
     def __init__(self, id, mode, learned, masking, purpose, first_seen, last_seen):  # noqa: A002
         self.id = id
@@ -32,8 +32,15 @@ class Evidence:
         self.purpose = purpose
         self.first_seen = first_seen
         self.last_seen = last_seen
+        self._dict = None
 
     def as_dict(self) -> dict[str, Any]:
+        """A fresh dict (built once, copied after: paths share edges)."""
+        if self._dict is None:
+            self._dict = self._build()
+        return dict(self._dict)
+
+    def _build(self) -> dict[str, Any]:
         data = {
             "mode": self.mode,
             "learned": self.learned,

@@ -82,9 +82,12 @@ def _out_evidence(data: dict) -> dict[str, Any]:
     return {}
 
 
-def _forward(g, start_assets: dict[str, str | None], max_hops: int, skip: str | None = None):
+def _forward(
+    g, start_assets: dict[str, str | None], max_hops: int, retired_set, skip: str | None = None
+):
     """BFS over tainting edges from assets; parent links and hop counts for every asset."""
-    succ, nodes = g._succ, g._node
+    succ = g._succ
+    retired = retired_set
     parent: dict[str, str | None] = dict(start_assets)
     hops: dict[str, int] = {a: 0 for a in start_assets}
     frontier = list(start_assets)
@@ -92,9 +95,7 @@ def _forward(g, start_assets: dict[str, str | None], max_hops: int, skip: str | 
         nxt = []
         for asset in frontier:
             for auto, rd in succ[asset].items():
-                if auto in parent or auto == skip or not rd.get("flow"):
-                    continue
-                if nodes[auto].get("lifecycle") == "retired":
+                if auto in parent or auto == skip or auto in retired or not rd.get("flow"):
                     continue
                 parent[auto] = asset
                 for out, wd in succ[auto].items():
@@ -109,9 +110,9 @@ def _forward(g, start_assets: dict[str, str | None], max_hops: int, skip: str | 
     return parent, hops
 
 
-def _backward(g, through: str, max_hops: int):
+def _backward(g, through: str, max_hops: int, retired: set[str]):
     """Assets whose data can reach ``through``: child links towards it and hop counts."""
-    pred, nodes = g._pred, g._node
+    pred = g._pred
     child: dict[str, str] = {through: through}
     hops: dict[str, int] = {}
     frontier = []
@@ -124,9 +125,7 @@ def _backward(g, through: str, max_hops: int):
         nxt = []
         for asset in frontier:
             for auto, wd in pred[asset].items():
-                if auto in child or not auto.startswith("automation:") or not wd.get("flow"):
-                    continue
-                if nodes[auto].get("lifecycle") == "retired":
+                if auto in child or auto in retired or not wd.get("flow"):
                     continue
                 child[auto] = asset
                 for src, rd in pred[auto].items():
@@ -165,10 +164,18 @@ def _chain_forward(parent: dict, sink: str) -> list[tuple[str, str, str]]:
     return triples
 
 
-def _make_path(g, source: str, sink: str, triples) -> FlowPath:
+def _make_path(g, source: str, sink: str, triples, memo: dict | None = None) -> FlowPath:
     src = g._node[source]
     dst = g._node[sink]
-    hops = [_hop(g, a, auto, b) for a, auto, b in triples]
+    if memo is None:
+        hops = [_hop(g, a, auto, b) for a, auto, b in triples]
+    else:
+        hops = []
+        for triple in triples:
+            hop = memo.get(triple)
+            if hop is None:
+                hop = memo[triple] = _hop(g, *triple)
+            hops.append(hop)
     return FlowPath(
         source=node_key(source),
         sink=node_key(sink),
@@ -235,20 +242,21 @@ def _all_paths(self: LineageGraph, source_sel, sink_sel, max_hops: int) -> list[
     g = self.g
     is_source, is_sink = matcher(source_sel), matcher(sink_sel)
     paths = []
+    memo: dict = {}  # hops shared by many paths are built once
     for node, attrs in g._node.items():
         if not is_source(attrs) or not g._succ[node]:
             continue
-        parent, hops = _forward(g, {node: None}, max_hops)
+        parent, hops = _forward(g, {node: None}, max_hops, self.retired)
         for asset, depth in hops.items():
             if depth and asset != node and is_sink(g._node[asset]):
-                paths.append(_make_path(g, node, asset, _chain_forward(parent, asset)))
+                paths.append(_make_path(g, node, asset, _chain_forward(parent, asset), memo))
     return paths
 
 
 def _paths_through(self: LineageGraph, source_sel, sink_sel, max_hops: int, through: str):
     g = self.g
     is_source, is_sink = matcher(source_sel), matcher(sink_sel)
-    child, back_hops = _backward(g, through, max_hops)
+    child, back_hops = _backward(g, through, max_hops, self.retired)
     sources = [a for a in back_hops if is_source(g._node[a])]
     if not sources:
         return []
@@ -257,7 +265,9 @@ def _paths_through(self: LineageGraph, source_sel, sink_sel, max_hops: int, thro
         for out, wd in g._succ[through].items()
         if out.startswith("asset:") and wd.get("flow")
     }
-    parent, fwd_hops = _forward(g, {o: None for o in outs}, max_hops - 1, skip=through)
+    parent, fwd_hops = _forward(
+        g, {o: None for o in outs}, max_hops - 1, self.retired, skip=through
+    )
     sinks = [a for a in fwd_hops if is_sink(g._node[a])]
     paths = []
     for src in sources:

@@ -44,6 +44,7 @@ class LineageGraph:
         self.person_by_id: dict[int, str] = {}
         self.access_tally: dict[int, list[int]] = {}
         self.link_tally: dict[int, list[int]] = {}
+        self.retired: set[str] = set()  # retired automations move no data; walks skip them
         self.sync: Any = None  # set by govern.lineage.sync when kept up to date
         self._cache: dict[Any, Any] = {}
 
@@ -257,6 +258,10 @@ class LineageGraph:
                 uses_ai=bool(uses_ai),
             )
             self.auto_by_id[aid] = node
+            if lifecycle == "retired":
+                self.retired.add(node)
+            else:
+                self.retired.discard(node)
             self._set_owners(node, owner, backup)
         self.changed()
 
@@ -281,6 +286,7 @@ class LineageGraph:
         self.changed()
 
     def _remove_automation_node(self, aid: int, node: str) -> None:
+        self.retired.discard(node)
         if node in self.g._node:
             for src, data in self.g._pred[node].items():
                 if "triggers" in data:

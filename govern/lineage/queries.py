@@ -40,18 +40,15 @@ def _walk(
 ) -> dict[str, int]:
     """Breadth-first walk; returns node -> distance (the start excluded)."""
     adj = self.g._succ if direction == "down" else self.g._pred
-    nodes = self.g._node
+    skip = set() if include_retired else self.retired
     seen = {start: 0}
     frontier = [start]
     for dist in range(1, depth + 1):
         nxt = []
         for u in frontier:
             for v in adj[u]:
-                if v in seen:
-                    continue
-                if v[0] == "p" and v.startswith("person:"):
-                    continue
-                if not include_retired and nodes[v].get("lifecycle") == "retired":
+                # node ids start with a(sset|utomation) or p(erson); people are not data
+                if v in seen or v[0] == "p" or v in skip:
                     continue
                 seen[v] = dist
                 nxt.append(v)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from govern.registry.models import Access, Asset, Automation, AutomationLink, Person
+from govern.registry.models import Access, Asset, AuditEvent, Automation, AutomationLink, Person
 
 AUTOMATION_COLUMNS = (
     Automation.id,
@@ -109,6 +109,17 @@ def signature(session: Session) -> tuple:
             select(func.coalesce(func.sum(model.id), 0)).scalar_subquery(),
             select(func.max(stamp)).scalar_subquery(),
         ]
+    return tuple(session.execute(select(*parts)).one())
+
+
+def quick_signature(session: Session) -> tuple:
+    """Newest id per table and of the audit log: index lookups only, cheap at any size.
+
+    Catches inserts and every audited change (registration, retirement, review); the full
+    ``signature`` catches the rest (unaudited updates and deletes) on a slower cadence.
+    """
+    parts = [select(func.max(model.id)).scalar_subquery() for model, _ in TABLES.values()]
+    parts.append(select(func.max(AuditEvent.id)).scalar_subquery())
     return tuple(session.execute(select(*parts)).one())
 
 

@@ -32,24 +32,33 @@ SUM_INDEX = {name: i * 4 + 2 for i, name in enumerate(R.TABLES)}
 MAXID_INDEX = {name: i * 4 + 1 for i, name in enumerate(R.TABLES)}
 
 
+FULL_CHECK_SECONDS = 30.0
+
+
 @dataclass
 class SyncState:
     signature: tuple | None = None
+    quick: tuple | None = None
     max_ids: dict[str, int] = field(default_factory=dict)
     checked_at: float = 0.0
+    full_checked_at: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
 
 
 def load_all(graph: LineageGraph, session) -> None:
     """Read every table once and fill ``graph``; remembers where it got to."""
     with graph.lock:
+        quick = R.quick_signature(session)
         sig = R.signature(session)
         graph.apply_people(R.fetch(session, "person"))
         graph.apply_assets(R.fetch(session, "asset"))
         graph.apply_automations(R.fetch(session, "automation"))
         graph.apply_access(R.fetch(session, "access"))
         graph.apply_links(R.fetch(session, "link"))
-        graph.sync = SyncState(signature=sig, max_ids=_max_ids(sig), checked_at=time.monotonic())
+        now = time.monotonic()
+        graph.sync = SyncState(
+            signature=sig, quick=quick, max_ids=_max_ids(sig), checked_at=now, full_checked_at=now
+        )
         graph.sync.stats = {"full_loads": 1, "delta_loads": 0, "checks": 0}
 
 
@@ -57,16 +66,26 @@ def _max_ids(sig: tuple) -> dict[str, int]:
     return {name: sig[i] or 0 for name, i in MAXID_INDEX.items()}
 
 
-def refresh(graph: LineageGraph, session) -> bool:
-    """Bring ``graph`` up to date with the registry; True when something changed."""
+def refresh(graph: LineageGraph, session, *, full_check_every: float = FULL_CHECK_SECONDS) -> bool:
+    """Bring ``graph`` up to date with the registry; True when something changed.
+
+    Every call runs the index-only ``quick_signature``; the full signature (counts, id
+    sums, newest timestamps) runs when that moved or ``full_check_every`` seconds passed.
+    """
     with graph.lock:
         if graph.sync is None:
             load_all(graph, session)
             return True
         state: SyncState = graph.sync
         state.stats["checks"] = state.stats.get("checks", 0) + 1
+        now = time.monotonic()
+        quick = R.quick_signature(session)
+        state.checked_at = now
+        if quick == state.quick and now - state.full_checked_at < full_check_every:
+            return False
+        state.quick = quick
+        state.full_checked_at = now
         sig = R.signature(session)
-        state.checked_at = time.monotonic()
         if sig == state.signature:
             return False
         _apply_delta(graph, session, state.signature, sig, state.max_ids)
@@ -187,11 +206,17 @@ _graphs: weakref.WeakKeyDictionary[Engine, tuple[int, LineageGraph]] = weakref.W
 _registry_lock = threading.Lock()
 
 
-def graph_for(engine: Engine, *, min_check_interval: float = 0.0) -> LineageGraph:
+def graph_for(
+    engine: Engine,
+    *,
+    min_check_interval: float = 0.0,
+    full_check_every: float = FULL_CHECK_SECONDS,
+) -> LineageGraph:
     """The process-wide graph for ``engine``, brought up to date before it is returned.
 
-    ``min_check_interval`` (seconds) lets hot callers skip the signature query when the
-    last check was that recent; the default checks on every call.
+    ``min_check_interval`` (seconds) lets hot callers skip even the quick check when the
+    last one was that recent; the default checks on every call. ``full_check_every``
+    bounds how stale an unaudited change (a direct SQL update) can leave the graph.
     """
     pid = os.getpid()
     with _registry_lock:
@@ -207,7 +232,7 @@ def graph_for(engine: Engine, *, min_check_interval: float = 0.0) -> LineageGrap
     ):
         return graph
     with read_session(engine) as session:
-        refresh(graph, session)
+        refresh(graph, session, full_check_every=full_check_every)
     return graph
 
 

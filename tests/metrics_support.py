@@ -221,7 +221,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(check: Callable[[], Any], timeout: float, what: str, interval: float = 0.2) -> Any:
+def wait_for(
+    check: Callable[[], Any],
+    timeout: float,
+    what: str,
+    interval: float = 0.2,
+    diagnose: Callable[[], str] | None = None,
+) -> Any:
     """Call ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
@@ -234,8 +240,9 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, interval: floa
             if value:
                 return value
         time.sleep(interval)
+    detail = diagnose() if diagnose else ""
     raise AssertionError(
-        f"timed out after {timeout}s waiting for {what} (last error: {last_error})"
+        f"timed out after {timeout}s waiting for {what} (last error: {last_error}) {detail}"
     )
 
 
@@ -286,7 +293,7 @@ def gunicorn(settings: Settings, tmp: Path, *, workers: int, token: str = "") ->
     """gunicorn with the shipped config and ``workers`` workers, on a free loopback port."""
     port = free_port()
     multiproc = tmp / "prom-multiproc"
-    multiproc.mkdir()
+    multiproc.mkdir(parents=True)
     log = tmp / "gunicorn.log"
     env = server_env(settings, tmp, PROMETHEUS_MULTIPROC_DIR=str(multiproc))
     if token:
@@ -323,16 +330,28 @@ class Prometheus:
     url: str
     process: subprocess.Popen
 
-    def query(self, promql: str) -> list[dict]:
+    def get(self, path: str, **params: str) -> Any:
+        """A Prometheus HTTP API call; returns its ``data``."""
         import json
         import urllib.parse
 
-        status, body = http_get(
-            f"{self.url}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
-        )
+        query = ("?" + urllib.parse.urlencode(params)) if params else ""
+        status, body = http_get(f"{self.url}{path}{query}")
         payload = json.loads(body)
         assert status == 200 and payload["status"] == "success", body
-        return payload["data"]["result"]
+        return payload["data"]
+
+    def targets(self) -> str:
+        """The scrape targets' health and last error, for failure messages."""
+        return str(
+            [
+                (t["scrapeUrl"], t["health"], t["lastError"])
+                for t in self.get("/api/v1/targets")["activeTargets"]
+            ]
+        )
+
+    def query(self, promql: str) -> list[dict]:
+        return self.get("/api/v1/query", query=promql)["result"]
 
 
 @contextmanager
@@ -354,6 +373,7 @@ def prometheus(tmp: Path, target: str, *, token: str = "", rule_files=()) -> Ite
         "rule_files": [str(p) for p in rule_files],
         "scrape_configs": [job],
     }
+    tmp.mkdir(parents=True, exist_ok=True)
     config_path = tmp / "prometheus.yml"
     config_path.write_text(yaml.safe_dump(config))
     log = tmp / "prometheus.log"

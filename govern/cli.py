@@ -46,6 +46,12 @@ class AppContext:
 
         return make_engine(self.settings)
 
+    def close(self) -> None:
+        """Dispose of the engine, if one was made (pooled connections are closed)."""
+        engine = self.__dict__.pop("engine", None)
+        if engine is not None:
+            engine.dispose()
+
     def migrated_engine(self) -> Engine:
         """The engine, after making sure the schema is current (``govern init`` semantics)."""
         from govern import schema
@@ -63,7 +69,8 @@ pass_app = click.make_pass_decorator(AppContext, ensure=True)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """govern: inventory, scan and govern shadow automations."""
-    ctx.ensure_object(AppContext)
+    app = ctx.ensure_object(AppContext)
+    ctx.call_on_close(app.close)
 
 
 def _load_area_commands() -> None:

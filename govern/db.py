@@ -8,16 +8,22 @@ PostgreSQL is used as is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
 
 from govern.config import Settings
+
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -60,6 +66,28 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+class RetriesExhausted(RuntimeError):
+    """A unit of work kept colliding with concurrent writers."""
+
+
+def retrying(engine: Engine, work: Callable[[Session], T], *, attempts: int = 5) -> T:
+    """Run ``work`` in one write transaction; if a concurrent writer inserted the same
+    unique row first (IntegrityError), run it again from the start on fresh data.
+
+    Upserts race on PostgreSQL (READ COMMITTED): two registrations may both see an
+    asset as new. Retrying turns the loser's insert into an update.
+    """
+    for attempt in range(attempts):
+        try:
+            with write_session(engine) as session:
+                return work(session)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+    raise RetriesExhausted("unreachable")  # pragma: no cover
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from govern.cli import EXIT_INVALID, AppContext, pass_app
-from govern.db import read_session, write_session
+from govern.db import read_session, retrying, write_session
 from govern.registry import auth, automations
 from govern.registry.auth import LOCAL_ADMIN
 from govern.registry.manifest import LoadResult, ManifestInvalid, load_path, validate
@@ -104,15 +104,15 @@ def register_cmd(app: AppContext, paths, url, token, dry_run, quiet) -> None:
             raise click.ClickException(f"{exc}; nothing was registered") from None
     else:
         engine = app.migrated_engine()
+        domains = app.settings.internal_domains
         try:
-            with write_session(engine) as session:
-                outcomes = register(
-                    session,
-                    loaded,
-                    principal=LOCAL_ADMIN,
-                    internal_domains=app.settings.internal_domains,
-                )
-                outcomes = [o.as_dict() for o in outcomes]
+            done = retrying(
+                engine,
+                lambda session: register(
+                    session, loaded, principal=LOCAL_ADMIN, internal_domains=domains
+                ),
+            )
+            outcomes = [o.as_dict() for o in done]
         except ManifestInvalid as exc:
             _fail(exc.problems)
     _summarise(outcomes, quiet)

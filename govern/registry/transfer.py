@@ -91,8 +91,10 @@ def _decoder(table: Table):
     """Turn JSON values back into what each column holds."""
     converters = {}
     for column in table.columns:
+        kind = column.type
+        kind = getattr(kind, "impl_instance", kind)  # TypeDecorators (e.g. UTC datetimes)
         try:
-            python_type = column.type.python_type
+            python_type = kind.python_type
         except NotImplementedError:
             continue
         if python_type is datetime:

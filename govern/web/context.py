@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy.engine import Engine
@@ -12,6 +13,8 @@ from sqlmodel import Session
 
 from govern import db
 from govern.config import Settings
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -34,6 +37,11 @@ class Services:
 def reading() -> Iterator[Session]:
     with db.read_session(Services.current().engine) as session:
         yield session
+
+
+def write_retrying(work: Callable[[Session], T]) -> T:
+    """``work`` in a write transaction, re-run if a concurrent writer won a unique race."""
+    return db.retrying(Services.current().engine, work)
 
 
 @contextmanager

@@ -36,7 +36,7 @@ from govern.web.api.openapi import (
     query,
     ref,
 )
-from govern.web.context import Services, reading, writing
+from govern.web.context import Services, reading, write_retrying, writing
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 
@@ -64,8 +64,9 @@ def register_manifests():
     if loaded.problems:
         raise ManifestInvalid(loaded.problems)
     domains = Services.current().settings.internal_domains
-    with writing() as session:
-        outcomes = register(session, loaded, principal=who, internal_domains=domains)
+    outcomes = write_retrying(
+        lambda session: register(session, loaded, principal=who, internal_domains=domains)
+    )
     created = any(o.action == "created" for o in outcomes)
     return {"results": [o.as_dict() for o in outcomes]}, 201 if created else 200
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, json, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from govern.registry.auth import Forbidden, Unauthenticated
@@ -73,6 +74,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(Conflict)
     def _conflict(exc: Conflict):
         return problem(409, "Conflict", str(exc), reasons=exc.reasons)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError):
+        if not _is_api():
+            raise exc
+        return problem(
+            409,
+            "Conflict",
+            "a concurrent change to the same records won; send the request again",
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -101,7 +101,8 @@ def test_regex_must_compile_and_dates_must_parse():
 def test_condition_must_be_one_key_mapping():
     text = BASE.replace(
         "  field: {path: track, op: eq, value: production}",
-        "  field: {path: track, op: eq, value: production}\n  not: {field: {path: track, op: exists}}",
+        "  field: {path: track, op: eq, value: production}\n"
+        "  not: {field: {path: track, op: exists}}",
     )
     assert paths_of(text) == ["conditions"]
 

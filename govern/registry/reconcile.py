@@ -124,22 +124,24 @@ class Matcher:
 
 
 def infer_namespace(location: str, roots: list[str], default: str | None) -> str:
-    """The team a shadow automation probably belongs to: the target's, else the first folder."""
+    """The team a shadow automation probably belongs to: the target's, else its first folder."""
     if default:
         return slug(default)
-    loc = location.replace("\\", "/")
+    loc = location.replace("\\", "/").split("!/", 1)[0]
     for root in sorted(roots, key=len, reverse=True):
         r = root.replace("\\", "/").rstrip("/")
         if loc.startswith(r + "/"):
-            rest = loc[len(r) + 1 :].split("/")
-            if len(rest) > 1 and rest[0].lower() not in GENERIC_DIRS:
-                return slug(rest[0])
-    parts = [p for p in loc.split("/")[:-1] if p.lower() not in GENERIC_DIRS]
-    for part in parts:
-        if (
-            part.lower().startswith(("egress:", ""))
-            and ":" not in part
-            and not part.startswith(".")
-        ):
-            return slug(part)
+            folders = loc[len(r) + 1 :].split("/")[:-1]
+            for part in folders:
+                if part.lower() not in GENERIC_DIRS and not part.startswith("."):
+                    return slug(part)
+            break
     return "discovered"
+
+
+def display_name(name: str) -> str:
+    """A file-ish name without its extension, for automation names."""
+    base = name.rsplit("/", 1)[-1]
+    if re.fullmatch(r"[^ ]+\.[A-Za-z0-9]{1,6}", base):
+        return base.rsplit(".", 1)[0]
+    return name

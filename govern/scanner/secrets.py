@@ -30,7 +30,7 @@ def _r(pattern: str, flags: int = 0) -> re.Pattern:
 
 
 _ASSIGN_NAMES = (
-    r"password|passwd|pwd|pass|secret|client_?secret|api_?key|apikey|access_?key|"
+    r"password|passwd|pwd|pass|secret|client_?secret|api[_-]?key|apikey|access_?key|"
     r"secret_?key|auth_?token|access_?token|token|private_?key|app_?secret|consumer_?secret"
 )
 _QUOTE_VALUE = r"""(?P<q>['"])(?P<v>[^'"\r\n]{4,200})(?P=q)"""

@@ -94,6 +94,8 @@ _NOT_USERS = {
     "<user>",
     "you",
 }
+_NOT_HOST_TLDS = {"smtp", "send", "login", "connect", "py", "ps1", "txt", "json", "exe", "dll", "mail", "item"}
+SNOWFLAKE_RE = re.compile(r"""account\s*=\s*['"]([A-Za-z0-9_.\-]+)['"]""")
 _NOT_TLDS = {"png", "jpg", "gif", "svg", "bind", "type", "context", "count", "nextlink", "etag", "id", "json", "xml", "js", "py", "css", "value", "metadata", "navigationlink", "associationlink", "mediaetag"}
 WRITE_WORDS = re.compile(
     r"(?i)(to_excel|to_csv|saveas|save_as|export-csv|export-excel|out-file|set-content|add-content|"
@@ -205,11 +207,15 @@ def extract(finding: Finding, text: str, hits: dict[str, list[int]]) -> None:
     if hits.get("sig:mail"):
         for m in SMTP_RE.finditer(text):
             host = m.group("host").lower().rstrip(".")
-            if host.count(".") >= 1 and not host.endswith((".py", ".ps1", ".txt", ".json")):
+            last = host.rsplit(".", 1)[-1]
+            if last.isalpha() and 2 <= len(last) <= 6 and last not in _NOT_HOST_TLDS:
                 scheme = "imap" if host.startswith("imap") else "smtp"
                 (finding.reads if scheme == "imap" else finding.writes).add(f"{scheme}://{host}")
         if re.search(r"(?i)outlook\.application", text):
             finding.writes.add("exchange://outlook")
+    if hits.get("sig:snowflake"):
+        for m in SNOWFLAKE_RE.finditer(text):
+            finding.reads.add(f"snowflake://{m.group(1).lower()}")
     if hits.get("sig:gsheet"):
         for m in GSHEET_RE.finditer(text):
             add_path(

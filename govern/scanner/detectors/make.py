@@ -82,7 +82,7 @@ class MakeBlueprint(Detector):
     def _module(self, f: Finding, module: dict, first: bool) -> None:
         ident = str(module.get("module", ""))
         app, _, action = ident.partition(":")
-        if app in ("builtin", "util", "regexp", "json", "flow-control", "") or app.startswith("builtin"):
+        if app in ("builtin", "util", "regexp", "json", "flow-control", "gateway", "webhook", "") or app.startswith("builtin"):
             return
         restore = ((module.get("metadata") or {}).get("restore") or {}).get("parameters") or {}
         conn = restore.get("__IMTCONN__") if isinstance(restore, dict) else None

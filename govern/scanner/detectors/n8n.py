@@ -10,7 +10,13 @@ from govern.registry.ai_providers import ai_provider_for
 from govern.scanner import fingerprint, schedule, signals
 from govern.scanner.artifact import Artifact
 from govern.scanner.base import Detector
-from govern.scanner.detectors._common import add_mode, is_expression, service_asset, verb_mode
+from govern.scanner.detectors._common import (
+    add_mode,
+    enrich_text,
+    is_expression,
+    service_asset,
+    verb_mode,
+)
 from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
 
@@ -95,7 +101,10 @@ class N8nWorkflow(Detector):
         for index, flow in enumerate(flows):
             f = self._flow(art, flow)
             if len(flows) > 1:
+                # several workflows in one file: signals come from each workflow's own text
                 f.location = f"{art.location}#{index}"
+                f.generic_signals = False
+                enrich_text(f, art, json.dumps(flow, indent=1))
             out.append(f)
         return out
 

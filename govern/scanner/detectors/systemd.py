@@ -64,8 +64,6 @@ class SystemdTimer(Detector):
                     enrich_text(f, art, raw.decode("utf-8", "replace"))
                     for s in f.secrets:
                         s.setdefault("file", posixpath.basename(path))
-        if f.runs:
-            f.name = sorted(f.runs)[0].rsplit("/", 1)[-1]
         return [f]
 
 

@@ -239,7 +239,7 @@ def validate_document(doc: Document) -> list[Problem]:
             problems.extend(_explain(doc, error))
     if kind == "Automation":
         problems.extend(_check_cron(doc))
-    return problems
+    return sorted(problems, key=lambda p: p.path)
 
 
 def validate(result: LoadResult) -> LoadResult:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import pytest
 
 from govern.db import write_session
-from govern.web.ui import users
 
 PASSWORD = "correct-horse-battery"
 PEOPLE = {
@@ -19,16 +19,28 @@ PEOPLE = {
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+@cache
+def _password_hash() -> str:
+    """One real scrypt hash of PASSWORD per test run (hashing costs ~0.1 s by design)."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(PASSWORD)
+
+
 def make_users(engine) -> dict[str, str]:
+    """A user of each role, all with PASSWORD (``users.create_user`` is tested on its own)."""
+    from govern.registry.models import User
+
     with write_session(engine) as session:
         for name, (role, email, namespaces) in PEOPLE.items():
-            users.create_user(
-                session,
-                username=name,
-                password=PASSWORD,
-                role=role,
-                email=email,
-                namespaces=namespaces,
+            session.add(
+                User(
+                    username=name,
+                    email=email,
+                    role=role,
+                    namespaces=namespaces,
+                    password_hash=_password_hash(),
+                )
             )
     return {name: role for name, (role, _, _) in PEOPLE.items()}
 
@@ -130,9 +142,7 @@ class LiveServer:
 
 
 def launch_chromium(playwright):
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-    )
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
 def artifacts_dir():

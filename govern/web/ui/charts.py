@@ -73,7 +73,9 @@ def hbars(
     for n, item in enumerate(items):
         y = gap + n * (bar_height + gap)
         w = max(plot * item.value / top, 2 if item.value else 0)
-        label = item.label if len(item.label) <= label_chars else item.label[: label_chars - 1] + "…"
+        label = item.label
+        if len(label) > label_chars:
+            label = label[: label_chars - 1] + "…"
         fill = item.colour or colour
         bar = (
             f'<text class="lbl" x="{label_width - 8}" y="{y + bar_height * 0.72}" '

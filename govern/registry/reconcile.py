@@ -56,11 +56,16 @@ def _tail(loc: str, parts: int = 2) -> str:
 
 
 def same_place(a: str, b: str) -> bool:
-    """True when one normalised location ends with the other at a folder boundary (>= 2 parts)."""
+    """Same file seen from two mounts: equal, or the last 3 path components agree.
+
+    ``//fs01/finance/close/x.py`` (declared) and ``/mnt/fs01/finance/close/x.py``
+    (scanned on the file server) are the same place.
+    """
     if a == b:
         return True
-    short, long = sorted((a, b), key=len)
-    return short.count("/") >= 2 and long.endswith(short)
+    pa, pb = a.strip("/").split("/"), b.strip("/").split("/")
+    need = min(3, len(pa), len(pb))
+    return need >= 2 and pa[-need:] == pb[-need:]
 
 
 def slug(text: str, limit: int = 63) -> str:

@@ -10,7 +10,7 @@ import zipfile
 from govern.scanner.artifact import Artifact
 from govern.scanner.base import Detector
 from govern.scanner.detectors._common import enrich_text
-from govern.scanner.detectors.vba import vba_triggers
+from govern.scanner.detectors.vba import PROC, vba_triggers
 from govern.scanner.model import Finding
 from govern.scanner.registry import register
 
@@ -27,7 +27,7 @@ class OfficeMacro(Detector):
 
     def analyze(self, art: Artifact) -> list[Finding]:
         code = _macros(art)
-        if code is None:
+        if code is None or not PROC.search(code):
             return []
         f = self.finding(art)
         f.generic_signals = False

@@ -21,6 +21,8 @@ FORMS = [
     "/automations/finance/x/lifecycle",
 ]
 
+pytestmark = pytest.mark.usefixtures("ui_users")
+
 
 def test_pages_need_sign_in(client):
     response = client.get("/automations")
@@ -28,7 +30,7 @@ def test_pages_need_sign_in(client):
     assert response.headers["Location"].startswith("/login?next=/automations")
 
 
-def test_password_sign_in_and_out(client, ui_users):
+def test_password_sign_in_and_out(client):
     bad = sign_in(client, "dev", "wrong-password-123")
     assert bad.status_code == 401
     assert "not right" in bad.get_data(as_text=True)
@@ -42,7 +44,7 @@ def test_password_sign_in_and_out(client, ui_users):
     assert client.get("/").status_code == 302
 
 
-def test_next_cannot_leave_the_site(client, ui_users):
+def test_next_cannot_leave_the_site(client):
     page = client.get("/login")
     response = client.post(
         "/login",
@@ -71,7 +73,7 @@ def test_token_sign_in_and_revocation(client, engine, make_token):
     assert client.get("/").status_code == 302  # the session ends with the token
 
 
-def test_disabled_user_loses_the_session(client, engine, ui_users):
+def test_disabled_user_loses_the_session(client, engine):
     from govern.web.ui import users
 
     sign_in(client, "dev")
@@ -82,7 +84,7 @@ def test_disabled_user_loses_the_session(client, engine, ui_users):
 
 
 @pytest.mark.parametrize("path", FORMS)
-def test_every_form_rejects_a_missing_csrf_token(client, ui_users, path):
+def test_every_form_rejects_a_missing_csrf_token(client, path):
     sign_in(client, "ada")
     response = client.post(path, data={"username": "ada", "password": PASSWORD})
     assert response.status_code == 400
@@ -96,7 +98,7 @@ def test_api_is_not_subject_to_csrf(client, headers):
     assert response.status_code == 200
 
 
-def test_roles_decide_what_is_shown(client, ui_users):
+def test_roles_decide_what_is_shown(client):
     sign_in(client, "vic")
     html = client.get("/").text
     assert 'href="/review"' not in html and 'href="/register"' not in html
@@ -109,7 +111,7 @@ def test_roles_decide_what_is_shown(client, ui_users):
     assert 'href="/review"' in html and 'href="/users"' not in html
 
 
-def test_trusted_header_sign_on(settings, ui_users):
+def test_trusted_header_sign_on(settings):
     from dataclasses import replace
 
     from govern.web import create_app
@@ -127,11 +129,11 @@ def test_trusted_header_sign_on(settings, ui_users):
         app.extensions["govern"].engine.dispose()
 
 
-def test_trusted_header_is_ignored_when_off(client, ui_users):
+def test_trusted_header_is_ignored_when_off(client):
     assert client.get("/", headers={"X-Forwarded-Email": "rita@example.com"}).status_code == 302
 
 
-def test_change_own_password(client, ui_users):
+def test_change_own_password(client):
     sign_in(client, "dev")
     token = token_of(client, "/account")
     response = client.post(
@@ -148,7 +150,7 @@ def test_change_own_password(client, ui_users):
     assert sign_in(other, "dev", "another-long-password").status_code == 302
 
 
-def test_admin_creates_a_user_in_the_ui(client, ui_users):
+def test_admin_creates_a_user_in_the_ui(client):
     sign_in(client, "ada")
     response = client.post(
         "/users",
@@ -167,8 +169,17 @@ def test_admin_creates_a_user_in_the_ui(client, ui_users):
 
 def test_user_cli(runner):
     created = runner(
-        "user", "create", "li.wei", "--role", "developer", "--email", "li.wei@example.com",
-        "--namespace", "finance", "--password", "a-long-password-1",
+        "user",
+        "create",
+        "li.wei",
+        "--role",
+        "developer",
+        "--email",
+        "li.wei@example.com",
+        "--namespace",
+        "finance",
+        "--password",
+        "a-long-password-1",
     )
     assert created.exit_code == 0, created.output
     assert "created user li.wei (developer)" in created.output
@@ -186,7 +197,7 @@ def test_user_cli(runner):
     assert dup.exit_code == 2 and "already exists" in dup.output
 
 
-def test_passwords_are_hashed(engine, ui_users):
+def test_passwords_are_hashed(engine):
     from sqlmodel import select
 
     from govern.db import read_session

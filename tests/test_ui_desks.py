@@ -17,6 +17,8 @@ LEAKY = {
     "calls": "https://api.openai.com summarise payslips",
 }
 
+pytestmark = pytest.mark.usefixtures("ui_users")
+
 
 @pytest.fixture
 def policies(engine):
@@ -37,7 +39,7 @@ def post_form(client, action: str, **overrides):
     return client.post("/register", data=data)
 
 
-def test_form_problems_are_shown_next_to_their_fields(client, ui_users):
+def test_form_problems_are_shown_next_to_their_fields(client):
     sign_in(client, "dev")
     response = post_form(client, "check", name="Bad Name!", owner="not-an-email", cron="61 * * *")
     assert response.status_code == 422
@@ -47,14 +49,14 @@ def test_form_problems_are_shown_next_to_their_fields(client, ui_users):
     assert "nothing" not in html.lower() or "to fix" in html
 
 
-def test_production_needs_a_justification_like_the_api(client, ui_users):
+def test_production_needs_a_justification_like_the_api(client):
     sign_in(client, "dev")
     response = post_form(client, "check", track="production")
     assert response.status_code == 422
     assert 'id="err-justification"' in response.text
 
 
-def test_check_shows_findings_and_saves_nothing(client, engine, ui_users, policies):
+def test_check_shows_findings_and_saves_nothing(client, engine, policies):
     sign_in(client, "dev")
     response = post_form(client, "check", **LEAKY)
     assert response.status_code == 200
@@ -67,7 +69,7 @@ def test_check_shows_findings_and_saves_nothing(client, engine, ui_users, polici
         assert automations.list_automations(session, automations.Query()).total == 0
 
 
-def test_submit_registers_and_shows_next_steps(client, engine, ui_users, policies):
+def test_submit_registers_and_shows_next_steps(client, engine, policies):
     sign_in(client, "dev")
     response = post_form(client, "submit", **LEAKY)
     assert response.status_code == 302
@@ -82,14 +84,14 @@ def test_submit_registers_and_shows_next_steps(client, engine, ui_users, policie
     assert "to fix before approval" in mine
 
 
-def test_developer_may_not_register_for_someone_else(client, ui_users):
+def test_developer_may_not_register_for_someone_else(client):
     sign_in(client, "dev")
     response = post_form(client, "submit", owner="someone.else@example.com")
     assert response.status_code == 403
     assert "may not change" in response.text
 
 
-def test_yaml_mode_uses_the_same_validation(client, ui_users):
+def test_yaml_mode_uses_the_same_validation(client):
     sign_in(client, "dev")
     token = token_of(client, "/register?mode=yaml")
     text = "apiVersion: govern/v1\nkind: Automation\nmetadata: {name: x}\nspec: {platform: cobol}\n"
@@ -102,15 +104,22 @@ def test_yaml_mode_uses_the_same_validation(client, ui_users):
     assert "cobol" in response.text
 
 
-def test_edit_prefills_from_the_manifest(client, engine, ui_users):
-    seed(engine, automation_manifest("ledger", owner="dev@example.com", track="production",
-                                     justification="Saves a day a month."))
+def test_edit_prefills_from_the_manifest(client, engine):
+    seed(
+        engine,
+        automation_manifest(
+            "ledger",
+            owner="dev@example.com",
+            track="production",
+            justification="Saves a day a month.",
+        ),
+    )
     sign_in(client, "dev")
     html = client.get("/register?from=finance/ledger").text
     assert 'value="ledger"' in html and "Saves a day a month." in html
 
 
-def test_developer_cannot_approve_even_by_posting(client, engine, ui_users):
+def test_developer_cannot_approve_even_by_posting(client, engine):
     seed(engine, automation_manifest("ledger", owner="dev@example.com"))
     sign_in(client, "dev")
     token = token_of(client, "/automations/finance/ledger")
@@ -130,7 +139,7 @@ def test_developer_cannot_approve_even_by_posting(client, engine, ui_users):
         assert automations.get(session, "finance/ledger").review_state == "pending"
 
 
-def test_reviewer_decides_with_comments(client, engine, ui_users):
+def test_reviewer_decides_with_comments(client, engine):
     seed(engine, automation_manifest("a1"), automation_manifest("a2"), automation_manifest("a3"))
     sign_in(client, "rita")
     queue = client.get("/review").text
@@ -162,7 +171,7 @@ def test_reviewer_decides_with_comments(client, engine, ui_users):
     assert 'value="finance/a1"' in client.get("/review?state=changes-requested").text
 
 
-def test_enforce_failures_block_approval_until_waived(client, engine, ui_users, policies):
+def test_enforce_failures_block_approval_until_waived(client, engine, policies):
     sign_in(client, "dev")
     post_form(client, "submit", **LEAKY)
     client.get("/logout")
@@ -219,10 +228,10 @@ def test_enforce_failures_block_approval_until_waived(client, engine, ui_users, 
     import re
 
     found = re.search(r"id=\"kpi-expiring\">(\d+)", dashboard)
-    assert found and int(found.group(1)) == len(blockers), dashboard[dashboard.find("Waivers"):][:600]
+    assert found and int(found.group(1)) == len(blockers)
 
 
-def test_user_strings_render_inert(client, engine, ui_users):
+def test_user_strings_render_inert(client, engine):
     evil = "<script>alert('x')</script>"
     seed(
         engine,
@@ -256,11 +265,11 @@ def test_user_strings_render_inert(client, engine, ui_users):
     assert "&lt;script&gt;alert(" in page
 
 
-def test_csv_cells_are_not_formulas(client, engine, ui_users):
+def test_csv_cells_are_not_formulas(client, engine):
     seed(engine, automation_manifest("sheet", owner="dev@example.com"))
     with write_session(engine) as session:
         a = automations.get(session, "finance/sheet")
-        a.title = "=HYPERLINK(\"http://evil\")"
+        a.title = '=HYPERLINK("http://evil")'
         session.add(a)
     sign_in(client, "vic")
     body = client.get("/automations.csv").text

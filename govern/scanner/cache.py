@@ -60,7 +60,11 @@ class ScanCache:
     def save(self) -> None:
         if self.path is None:
             return
-        conn = self._connect()
+        try:
+            conn = self._connect()
+        except sqlite3.DatabaseError:  # corrupt: start a fresh cache file
+            self.path.unlink(missing_ok=True)
+            conn = self._connect()
         with conn:
             conn.execute("delete from files")
             conn.executemany(

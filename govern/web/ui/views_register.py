@@ -159,6 +159,12 @@ def next_step(a: Automation, open_findings: int) -> tuple[str, str]:
         return "warn", NEXT_STEPS["changes-requested"]
     if a.review_state == "rejected":
         return "bad", NEXT_STEPS["rejected"]
+    plural = "s" if open_findings != 1 else ""
+    if open_findings and a.review_state == "approved":
+        return "warn", (
+            f"Approved, but {open_findings} policy finding{plural} are open: "
+            "fix them to stay compliant."
+        )
     if open_findings:
         return "warn", (
             f"{open_findings} policy finding{'s' if open_findings != 1 else ''} to "

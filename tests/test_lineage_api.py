@@ -111,7 +111,7 @@ def test_path_errors(client, world, query, status, detail):
 def test_impact_and_lists(client, world):
     r = client.get("/api/v1/lineage/impact?node=sales/crm-export", headers=world)
     assert r.json["automations"] == ["marketing/lead-scoring"]
-    assert r.json["size"] == 3
+    assert r.json["size"] == 1
     assert client.get("/api/v1/lineage/orphans", headers=world).json["total"] == 0
     assert client.get("/api/v1/lineage/consolidation", headers=world).json["items"] == []
     top = client.get("/api/v1/lineage/most-depended-upon?limit=1", headers=world).json["items"]

@@ -58,7 +58,7 @@ def test_unknown_node_and_bad_depth(runner, world):
 
 def test_impact_orphans_duplicates_top(runner, world):
     impact = runner("lineage", "impact", "sales/crm-export")
-    assert "impact of automation:sales/crm-export: 3 automation(s) and asset(s)" in impact.output
+    assert "impact of automation:sales/crm-export: 1 automation(s) affected" in impact.output
     assert "0 orphan(s)" in runner("lineage", "orphans").output
     assert "0 group(s)" in runner("lineage", "duplicates").output
     top = runner("lineage", "top", "--limit", "1").output.split()

@@ -114,8 +114,8 @@ def test_blast_radius(world):
     assert impact["automations"] == ["marketing/lead-scoring"]
     assert impact["assets"] == [XLSX, OPENAI]
     assert impact["people"] == ["ana@example.com", "bo@example.com"]
-    assert g.blast_radius_size("sales/crm-export") == 3
-    assert g.blast_radius_size("marketing/lead-scoring") == 1
+    assert g.blast_radius_size("sales/crm-export") == 1
+    assert g.blast_radius_size("marketing/lead-scoring") == 0
     assert g.blast_radius_size("nobody/here") == 0
     assert g.impact(CRM)["automations"] == ["marketing/lead-scoring", "sales/crm-export"]
 

@@ -141,7 +141,7 @@ def impact_cmd(app: AppContext, node: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))
         return
-    click.echo(f"impact of {result['node']}: {result['size']} automation(s) and asset(s)")
+    click.echo(f"impact of {result['node']}: {result['size']} automation(s) affected")
     for key in ("automations", "assets", "people"):
         click.echo(f"{key} ({len(result[key])}):")
         for item in result[key]:

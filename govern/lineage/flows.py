@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from govern.lineage.bulk import bulk
 from govern.lineage.evidence import primary
 from govern.lineage.nodes import node_key
 from govern.lineage.selectors import matcher, validate
@@ -23,27 +24,56 @@ if TYPE_CHECKING:
 MAX_HOPS = 12
 
 
-@dataclass
 class Hop:
-    """One automation moving data from one asset to another, with the evidence for both edges."""
+    """One automation moving data from one asset to another, with the evidence for both edges.
 
-    automation: str
-    from_asset: str
-    to_asset: str
-    read_evidence: dict[str, Any]
-    write_evidence: dict[str, Any]
+    The evidence dicts are built on first access: a query over a large inventory finds
+    hundreds of thousands of paths and most callers only read their keys.
+    """
+
+    __slots__ = ("automation", "from_asset", "to_asset", "_read", "_write")
+
+    def __init__(self, automation: str, from_asset: str, to_asset: str, read, write):
+        self.automation = automation
+        self.from_asset = from_asset
+        self.to_asset = to_asset
+        self._read = read  # Evidence, or a dict
+        self._write = write
+
+    @staticmethod
+    def _dict(ev) -> dict[str, Any]:
+        if ev is None:
+            return {}
+        return dict(ev) if isinstance(ev, dict) else ev.as_dict()
+
+    @property
+    def read_evidence(self) -> dict[str, Any]:
+        return self._dict(self._read)
+
+    @property
+    def write_evidence(self) -> dict[str, Any]:
+        return self._dict(self._write)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "automation": self.automation,
             "from_asset": self.from_asset,
             "to_asset": self.to_asset,
-            "read_evidence": dict(self.read_evidence),
-            "write_evidence": dict(self.write_evidence),
+            "read_evidence": self.read_evidence,
+            "write_evidence": self.write_evidence,
         }
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Hop) and self.as_dict() == other.as_dict()
 
-@dataclass
+    def __hash__(self) -> int:
+        return hash((self.automation, self.from_asset, self.to_asset))
+
+    def __repr__(self) -> str:
+        return f"Hop({self.from_asset} -> {self.automation} -> {self.to_asset})"
+
+
+@dataclass(slots=True, eq=True)
 class FlowPath:
     """A chain of hops carrying data from a source asset to a sink asset."""
 
@@ -63,7 +93,7 @@ class FlowPath:
             "tags": list(self.tags),
             "automations": list(self.automations),
             "length": len(self.hops),
-            "sink_attributes": dict(self.sink_attributes),
+            "sink_attributes": dict(self.sink_attributes),  # shared between paths: copy
             "hops": [h.as_dict() for h in self.hops],
         }
 
@@ -74,40 +104,92 @@ class FlowPath:
         return " -> ".join(parts)
 
 
-def _out_evidence(data: dict) -> dict[str, Any]:
+def _out_evidence(data: dict):
     for mode in ("write", "call"):
         ev = data.get(mode)
         if ev is not None and not primary(ev).masking:
-            return primary(ev).as_dict()
-    return {}
+            return primary(ev)
+    return None
 
 
 def _forward(
-    g, start_assets: dict[str, str | None], max_hops: int, retired_set, skip: str | None = None
+    g,
+    start_assets: dict[str, str | None],
+    max_hops: int,
+    retired: set[str],
+    skip: str | None = None,
+    useful: dict[str, int] | None = None,
 ):
-    """BFS over tainting edges from assets; parent links and hop counts for every asset."""
+    """BFS over tainting edges from assets; parent links and hop counts for every asset.
+
+    With ``useful`` (hops still needed to reach a sink, per node) branches that cannot
+    reach a sink within the budget are not explored; shortest paths are unchanged.
+    """
     succ = g._succ
-    retired = retired_set
     parent: dict[str, str | None] = dict(start_assets)
-    hops: dict[str, int] = {a: 0 for a in start_assets}
+    hops: dict[str, int] = dict.fromkeys(start_assets, 0)
     frontier = list(start_assets)
+    blocked = retired if skip is None else retired | {skip}
+    # every edge dict carries "flow" (False for triggers and ownership)
     for depth in range(1, max_hops + 1):
         nxt = []
-        for asset in frontier:
-            for auto, rd in succ[asset].items():
-                if auto in parent or auto == skip or auto in retired or not rd.get("flow"):
-                    continue
-                parent[auto] = asset
-                for out, wd in succ[auto].items():
-                    if out in parent or not wd.get("flow") or not out.startswith("asset:"):
+        if useful is None:
+            for asset in frontier:
+                for auto, rd in succ[asset].items():
+                    if not rd["flow"] or auto in parent or auto in blocked:
                         continue
-                    parent[out] = auto
-                    hops[out] = depth
-                    nxt.append(out)
+                    parent[auto] = asset
+                    for out, wd in succ[auto].items():
+                        if wd["flow"] and out not in parent and out[1] == "s":  # asset:
+                            parent[out] = auto
+                            hops[out] = depth
+                            nxt.append(out)
+        else:
+            budget = max_hops - depth  # hops left after this one
+            for asset in frontier:
+                for auto, rd in succ[asset].items():
+                    if not rd["flow"] or auto in parent:
+                        continue
+                    need = useful.get(auto)  # retired automations are never useful
+                    if need is None or need - 1 > budget:
+                        continue
+                    parent[auto] = asset
+                    for out, wd in succ[auto].items():
+                        if not wd["flow"] or out in parent:
+                            continue
+                        need = useful.get(out)
+                        if need is None or need > budget or out[1] != "s":
+                            continue
+                        parent[out] = auto
+                        hops[out] = depth
+                        nxt.append(out)
         if not nxt:
             break
         frontier = nxt
     return parent, hops
+
+
+def _hops_to_sink(g, sinks: list[str], max_hops: int, retired: set[str]) -> dict[str, int]:
+    """For every node that can taint a sink: the fewest automations still needed."""
+    pred = g._pred
+    need: dict[str, int] = dict.fromkeys(sinks, 0)
+    frontier = list(sinks)
+    for depth in range(1, max_hops + 1):
+        nxt = []
+        for asset in frontier:
+            for auto, wd in pred[asset].items():
+                if auto in need or auto[1] != "u" or auto in retired or not wd.get("flow"):
+                    continue  # auto[1] == "u": an automation: node (not a person:)
+                need[auto] = depth
+                for src, rd in pred[auto].items():
+                    if src in need or src[1] != "s" or not rd.get("flow"):
+                        continue
+                    need[src] = depth
+                    nxt.append(src)
+        if not nxt:
+            break
+        frontier = nxt
+    return need
 
 
 def _backward(g, through: str, max_hops: int, retired: set[str]):
@@ -143,11 +225,11 @@ def _backward(g, through: str, max_hops: int, retired: set[str]):
 def _hop(g, asset: str, auto: str, out: str) -> Hop:
     succ = g._succ
     return Hop(
-        automation=node_key(auto),
-        from_asset=node_key(asset),
-        to_asset=node_key(out),
-        read_evidence=primary(succ[asset][auto]["read"]).as_dict(),
-        write_evidence=_out_evidence(succ[auto][out]),
+        node_key(auto),
+        node_key(asset),
+        node_key(out),
+        primary(succ[asset][auto]["read"]),
+        _out_evidence(succ[auto][out]),
     )
 
 
@@ -164,32 +246,33 @@ def _chain_forward(parent: dict, sink: str) -> list[tuple[str, str, str]]:
     return triples
 
 
+def _sink_attributes(attrs: dict) -> dict[str, Any]:
+    return {
+        "kind": attrs.get("kind"),
+        "external": attrs.get("external"),
+        "approved": attrs.get("approved"),
+        "ai_provider": attrs.get("ai_provider"),
+        "classification": attrs.get("classification"),
+    }
+
+
 def _make_path(g, source: str, sink: str, triples, memo: dict | None = None) -> FlowPath:
-    src = g._node[source]
-    dst = g._node[sink]
-    if memo is None:
-        hops = [_hop(g, a, auto, b) for a, auto, b in triples]
-    else:
-        hops = []
-        for triple in triples:
-            hop = memo.get(triple)
-            if hop is None:
-                hop = memo[triple] = _hop(g, *triple)
-            hops.append(hop)
+    memo = {} if memo is None else memo
+    hops = []
+    for triple in triples:
+        hop = memo.get(triple)
+        if hop is None:
+            hop = memo[triple] = _hop(g, *triple)
+        hops.append(hop)
+    head = memo.get(source)
+    if head is None:
+        src = g._node[source]
+        head = memo[source] = (node_key(source), src.get("classification"), src.get("tags", ()))
+    tail = memo.get(sink)
+    if tail is None:
+        tail = memo[sink] = (node_key(sink), _sink_attributes(g._node[sink]))
     return FlowPath(
-        source=node_key(source),
-        sink=node_key(sink),
-        automations=[h.automation for h in hops],
-        hops=hops,
-        classification=src.get("classification"),
-        tags=list(src.get("tags", ())),
-        sink_attributes={
-            "kind": dst.get("kind"),
-            "external": dst.get("external"),
-            "approved": dst.get("approved"),
-            "ai_provider": dst.get("ai_provider"),
-            "classification": dst.get("classification"),
-        },
+        head[0], tail[0], [h.automation for h in hops], hops, head[1], list(head[2]), tail[1]
     )
 
 
@@ -220,35 +303,43 @@ def flow_paths(
     with self.lock:
         cached = self._cache.get(key)
         if cached is None:
-            if through is None:
-                cached = _all_paths(self, source_sel, sink_sel, max_hops)
-            else:
-                node = through if through.startswith("automation:") else f"automation:{through}"
-                node = self.resolve(node)
-                cached = _paths_through(self, source_sel, sink_sel, max_hops, node)
-            cached.sort(
-                key=lambda p: (
-                    -CLASSIFICATION_RANK.get(p.classification or "", -1),
-                    len(p.hops),
-                    p.source,
-                    p.sink,
-                )
-            )
+            with bulk():
+                cached = _compute(self, source_sel, sink_sel, max_hops, through)
             self._cache[key] = cached
     return list(cached if limit is None else cached[:limit])
+
+
+def _compute(self: LineageGraph, source_sel, sink_sel, max_hops: int, through: str | None):
+    if through is None:
+        paths = _all_paths(self, source_sel, sink_sel, max_hops)
+    else:
+        node = through if through.startswith("automation:") else f"automation:{through}"
+        paths = _paths_through(self, source_sel, sink_sel, max_hops, self.resolve(node))
+    paths.sort(
+        key=lambda p: (
+            -CLASSIFICATION_RANK.get(p.classification or "", -1),
+            len(p.hops),
+            p.source,
+            p.sink,
+        )
+    )
+    return paths
 
 
 def _all_paths(self: LineageGraph, source_sel, sink_sel, max_hops: int) -> list[FlowPath]:
     g = self.g
     is_source, is_sink = matcher(source_sel), matcher(sink_sel)
+    sinks = [n for n, attrs in g._node.items() if is_sink(attrs)]
+    if not sinks:
+        return []
+    useful = _hops_to_sink(g, sinks, max_hops, self.retired)
+    sink_set = set(sinks)
     paths = []
-    memo: dict = {}  # hops shared by many paths are built once
-    for node, attrs in g._node.items():
-        if not is_source(attrs) or not g._succ[node]:
-            continue
-        parent, hops = _forward(g, {node: None}, max_hops, self.retired)
+    memo: dict = {}  # hops and sink attributes shared by many paths are built once
+    for node in [n for n in useful if n[1] == "s" and is_source(g._node[n])]:
+        parent, hops = _forward(g, {node: None}, max_hops, self.retired, useful=useful)
         for asset, depth in hops.items():
-            if depth and asset != node and is_sink(g._node[asset]):
+            if depth and asset != node and asset in sink_set:
                 paths.append(_make_path(g, node, asset, _chain_forward(parent, asset), memo))
     return paths
 
@@ -265,9 +356,7 @@ def _paths_through(self: LineageGraph, source_sel, sink_sel, max_hops: int, thro
         for out, wd in g._succ[through].items()
         if out.startswith("asset:") and wd.get("flow")
     }
-    parent, fwd_hops = _forward(
-        g, {o: None for o in outs}, max_hops - 1, self.retired, skip=through
-    )
+    parent, fwd_hops = _forward(g, dict.fromkeys(outs), max_hops - 1, self.retired, skip=through)
     sinks = [a for a in fwd_hops if is_sink(g._node[a])]
     paths = []
     for src in sources:

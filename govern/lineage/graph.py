@@ -18,6 +18,7 @@ from typing import Any
 
 import networkx as nx
 
+from govern.lineage.bulk import bulk
 from govern.lineage.evidence import DATA_MODES, OUT_MODES, Evidence, flows
 from govern.lineage.nodes import (
     ASSET,
@@ -73,11 +74,12 @@ class LineageGraph:
     ) -> LineageGraph:
         """Build from row tuples in ``govern.lineage.rows`` column order."""
         graph = cls()
-        graph.apply_people(people)
-        graph.apply_assets(assets)
-        graph.apply_automations(automations)
-        graph.apply_access(accesses)
-        graph.apply_links(links)
+        with bulk():
+            graph.apply_people(people)
+            graph.apply_assets(assets)
+            graph.apply_automations(automations)
+            graph.apply_access(accesses)
+            graph.apply_links(links)
         return graph
 
     def changed(self) -> None:
@@ -317,18 +319,21 @@ class LineageGraph:
                 u, v = asset, auto
             else:
                 u, v = auto, asset
+            ev = Evidence(aid, mode, _intern(learned), bool(masking), purpose or "", first, last)
+            tally = tallies.get(auto_id)
+            if tally is None:
+                tally = tallies[auto_id] = [0, 0]
+            tally[0] += 1
+            tally[1] += aid
             data = succ[u].get(v)
-            if data is None:
-                data = {}
+            if data is None:  # the common case: a new edge with one piece of evidence
+                data = {mode: (ev,), "flow": not ev.masking}
                 succ[u][v] = data
                 pred[v][u] = data
-            ev = Evidence(aid, mode, _intern(learned), bool(masking), purpose or "", first, last)
+                continue
             old = data.get(mode)
-            tally = tallies.setdefault(auto_id, [0, 0])
             if old is None:
                 data[mode] = (ev,)
-                tally[0] += 1
-                tally[1] += aid
             else:
                 kept = tuple(e for e in old if e.learned != ev.learned and e.id != aid)
                 for gone in old:
@@ -336,8 +341,6 @@ class LineageGraph:
                         tally[0] -= 1
                         tally[1] -= gone.id
                 data[mode] = kept + (ev,)
-                tally[0] += 1
-                tally[1] += aid
             data["flow"] = flows(data)
         self.changed()
 

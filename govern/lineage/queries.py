@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 10
-IMPACT_DEPTH = 24
+IMPACT_DEPTH = MAX_DEPTH
 DIRECTIONS = ("up", "down", "both")
 
 
@@ -157,6 +157,7 @@ def impact(self: LineageGraph, node: str) -> dict[str, Any]:
 
     Everything downstream (bounded at ``IMPACT_DEPTH`` edges), and the people to tell:
     owners and backup owners of the affected automations and owners of affected assets.
+    ``size`` is the number of affected automations (what ``blast_radius_size`` returns).
     """
     with self.lock:
         root = resolve(self, node)
@@ -178,14 +179,14 @@ def impact(self: LineageGraph, node: str) -> dict[str, Any]:
             "automations": automations,
             "assets": assets,
             "people": sorted(people),
-            "size": len(automations) + len(assets),
+            "size": len(automations),
         }
         self._cache[("impact", root)] = result
         return result
 
 
 def blast_radius_size(self: LineageGraph, automation_key: str) -> int:
-    """How many automations and assets depend on this automation (0 when unknown)."""
+    """How many automations depend, directly or not, on what this one does (0 when unknown)."""
     node = automation_key if ":" in automation_key else f"automation:{automation_key}"
     with self.lock:
         if node not in self.g._node:

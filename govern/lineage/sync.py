@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from govern.db import read_session
 from govern.lineage import rows as R
+from govern.lineage.bulk import bulk
 from govern.lineage.graph import LineageGraph
 
 OVERLAP = timedelta(minutes=2)
@@ -47,7 +48,7 @@ class SyncState:
 
 def load_all(graph: LineageGraph, session) -> None:
     """Read every table once and fill ``graph``; remembers where it got to."""
-    with graph.lock:
+    with graph.lock, bulk():
         quick = R.quick_signature(session)
         sig = R.signature(session)
         graph.apply_people(R.fetch(session, "person"))

@@ -168,20 +168,18 @@ def seed(engine: Engine) -> None:
             [
                 ScanTarget(name="fileserver-finance", location="/srv/finance",
                            last_success_at=now - timedelta(hours=2)),
-                ScanTarget(name="egress-logs", location="/var/log/egress"),
+                ScanTarget(name="egress-logs", location="/var/log/egress",
+                           last_success_at=now - timedelta(minutes=30)),
+                ScanTarget(name="never-succeeded", location="/srv/new"),
                 ScanTarget(name="disabled-target", location="/srv/old", enabled=False,
                            last_success_at=now - timedelta(days=1)),
             ]
         )  # fmt: skip
-        for uid, target, status, ago in (
-            ("r1", "egress-logs", "success", timedelta(minutes=30)),
-            ("r2", "fileserver-finance", "failed", timedelta(minutes=10)),
-            ("r3", "fileserver-finance", "success", timedelta(hours=5)),
-            ("r4", "/srv/share", "success", timedelta(minutes=1)),  # a path: never a label
-        ):
-            session.add(
-                ScanRun(run_uid=uid, target_name=target, status=status, finished_at=now - ago)
-            )
+        # runs do not decide the last success: ingesting a successful run sets the target's
+        session.add(
+            ScanRun(run_uid="r1", target_name="fileserver-finance", status="success",
+                    finished_at=now - timedelta(minutes=1))
+        )  # fmt: skip
 
 
 # -- reading an exposition ----------------------------------------------------------

@@ -121,7 +121,12 @@ def test_scan_targets_last_success(seeded):
     now = utcnow()
     with read_session(seeded) as session:
         targets = stats.scan_targets(session)
-    assert set(targets) == {"fileserver-finance", "egress-logs", "disabled-target", "/srv/share"}
+    assert set(targets) == {
+        "fileserver-finance",
+        "egress-logs",
+        "disabled-target",
+        "never-succeeded",
+    }
     assert targets["disabled-target"]["enabled"] is False
     for name, ago in LAST_SUCCESS_AGO.items():
         at = targets[name]["last_success_at"]

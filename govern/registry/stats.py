@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col
 
 from govern.db import utcnow
-from govern.registry.models import Automation, Person, PolicyResult, ScanRun, ScanTarget, Waiver
+from govern.registry.models import Automation, Person, PolicyResult, ScanTarget, Waiver
 
 RETIRED = "retired"
 UNASSIGNED = "unassigned"
@@ -50,7 +50,7 @@ def _grouped(session: Session, column, *where: ColumnElement[bool]) -> dict[str,
     query = select(column, func.count()).select_from(Automation).where(*where).group_by(column)
     counts: dict[str, int] = {}
     for key, n in session.execute(query):
-        label = key if key not in (None, "") else UNASSIGNED
+        label = _label(key)
         counts[label] = counts.get(label, 0) + int(n)
     return counts
 
@@ -63,28 +63,101 @@ def _count(session: Session, *where: ColumnElement[bool]) -> int:
 def automation_counts(session: Session, dimensions: Iterable[str] | None = None) -> dict[str, Any]:
     """Live automations: total, by each dimension, by lifecycle (all), shadow, using AI."""
     names = list(DIMENSIONS) if dimensions is None else list(dimensions)
-    figures: dict[str, Any] = {"total": _count(session, _live())}
+    if _dialect(session) == "postgresql":
+        counts = _counts_grouping_sets(session, names)
+    else:
+        counts = _counts_from_indexes(session, names)
+    by_lifecycle = counts.pop("lifecycle")
+    uses_ai = counts.pop("uses_ai")
+    figures: dict[str, Any] = {"total": sum(by_lifecycle.values()) - by_lifecycle.get(RETIRED, 0)}
     for name in names:
-        figures[f"by_{name}"] = _grouped(session, DIMENSIONS[name], _live())
-    figures["by_lifecycle"] = _grouped(session, Automation.lifecycle)
-    figures["shadow"] = _count(session, _live(), col(Automation.reconciliation_state) == "shadow")
-    figures["uses_ai"] = _count(session, _live(), col(Automation.uses_ai).is_(True))
+        figures[f"by_{name}"] = counts[name]
+    figures["by_lifecycle"] = by_lifecycle
+    if "reconciliation" in counts:
+        figures["shadow"] = counts["reconciliation"].get("shadow", 0)
+    else:
+        figures["shadow"] = _count(
+            session, _live(), col(Automation.reconciliation_state) == "shadow"
+        )
+    figures["uses_ai"] = uses_ai.get("True", 0)
     return figures
 
 
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _label(value: Any) -> str:
+    if value is None or value == "":
+        return UNASSIGNED
+    return str(value)
+
+
+def _counts_grouping_sets(session: Session, names: list[str]) -> dict[str, dict[str, int]]:
+    """PostgreSQL: every breakdown from one scan (GROUP BY GROUPING SETS)."""
+    columns = {name: DIMENSIONS[name] for name in names}
+    columns["lifecycle"] = Automation.lifecycle
+    columns["uses_ai"] = Automation.uses_ai
+    cols = list(columns.values())
+    live = func.count().filter(_live())
+    query = select(*cols, *[func.grouping(c) for c in cols], func.count(), live).group_by(
+        func.grouping_sets(*[tuple_(c) for c in cols])
+    )
+    counts: dict[str, dict[str, int]] = {name: {} for name in columns}
+    width = len(cols)
+    for row in session.execute(query):
+        values, grouping, n_all, n_live = row[:width], row[width : 2 * width], row[-2], row[-1]
+        index = list(grouping).index(0)
+        name = list(columns)[index]
+        n = int(n_all if name == "lifecycle" else n_live)
+        if n:
+            key = _label(values[index])
+            counts[name][key] = counts[name].get(key, 0) + n
+    return counts
+
+
+def _counts_from_indexes(session: Session, names: list[str]) -> dict[str, dict[str, int]]:
+    """SQLite: count every automation per indexed column (index-only scans), then take
+    away the retired ones, read once through the lifecycle index. Filtering on lifecycle
+    inside each count would read every table row once per breakdown instead."""
+    columns = {name: DIMENSIONS[name] for name in names}
+    columns["lifecycle"] = Automation.lifecycle
+    columns["uses_ai"] = Automation.uses_ai
+    counts = {name: _grouped(session, column) for name, column in columns.items()}
+    subtract = [name for name in columns if name != "lifecycle"]
+    retired = session.execute(
+        select(*[columns[name] for name in subtract]).where(col(Automation.lifecycle) == RETIRED)
+    )
+    for row in retired:
+        for name, value in zip(subtract, row, strict=True):
+            counts[name][_label(value)] -= 1
+    for name in subtract:
+        counts[name] = {k: n for k, n in counts[name].items() if n}
+    return counts
+
+
 def duplicates(session: Session) -> dict[str, int]:
-    """Live automations sharing a content fingerprint with another live automation."""
-    groups = (
-        select(Automation.fingerprint, func.count().label("n"))
-        .where(_live(), col(Automation.fingerprint).is_not(None))
+    """Live automations sharing a content fingerprint with another live automation.
+
+    Groups are found over every automation (an index-only scan of the fingerprint index);
+    retired members are then taken away, read through the lifecycle index.
+    """
+    shared = (
+        select(Automation.fingerprint, func.count())
+        .where(col(Automation.fingerprint).is_not(None))
         .group_by(Automation.fingerprint)
         .having(func.count() > 1)
-        .subquery()
     )
-    row = session.execute(
-        select(func.count(), func.coalesce(func.sum(groups.c.n), 0)).select_from(groups)
-    ).one()
-    return {"groups": int(row[0]), "automations": int(row[1])}
+    groups = {fingerprint: int(n) for fingerprint, n in session.execute(shared)}
+    if groups:
+        retired = select(Automation.fingerprint).where(
+            col(Automation.lifecycle) == RETIRED, col(Automation.fingerprint).is_not(None)
+        )
+        for (fingerprint,) in session.execute(retired):
+            if fingerprint in groups:
+                groups[fingerprint] -= 1
+    live = [n for n in groups.values() if n > 1]
+    return {"groups": len(live), "automations": sum(live)}
 
 
 def orphans(session: Session) -> dict[str, int]:
@@ -243,27 +316,12 @@ def people(session: Session, *, today: date | None = None) -> dict[str, Any]:
 
 
 def scan_targets(session: Session) -> dict[str, dict[str, Any]]:
-    """Last successful scan per target name, from configured targets and recorded runs."""
-    found: dict[str, dict[str, Any]] = {}
-    for name, enabled, last in session.execute(
-        select(ScanTarget.name, ScanTarget.enabled, ScanTarget.last_success_at)
-    ):
-        found[name] = {"enabled": bool(enabled), "last_success_at": _aware(last)}
-    runs = (
-        select(ScanRun.target_name, func.max(ScanRun.finished_at))
-        .where(col(ScanRun.status) == "success", col(ScanRun.finished_at).is_not(None))
-        .group_by(ScanRun.target_name)
-    )
-    for name, last in session.execute(runs):
-        if not name:
-            continue
-        entry = found.setdefault(name, {"enabled": True, "last_success_at": None})
-        last = _aware(_as_datetime(last))
-        if last is not None and (
-            entry["last_success_at"] is None or last > entry["last_success_at"]
-        ):
-            entry["last_success_at"] = last
-    return found
+    """Each scan target's last successful scan (ingesting a successful run records it)."""
+    query = select(ScanTarget.name, ScanTarget.enabled, ScanTarget.last_success_at)
+    return {
+        name: {"enabled": bool(enabled), "last_success_at": _aware(last)}
+        for name, enabled, last in session.execute(query)
+    }
 
 
 def summary(session: Session, *, now: datetime | None = None) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_MAX_REQUEST_BYTES = 5 * 1024 * 1024
+ENVIRONMENTS = ("development", "test", "production")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(ValueError):
@@ -49,7 +51,7 @@ class Settings:
 
     data_dir: Path = field(default_factory=_default_data_dir)
     database_url: str = ""
-    secret_key: str = ""
+    secret_key: str = field(default="", repr=False)
     env: str = "development"
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     page_size: int = 50
@@ -78,7 +80,10 @@ class Settings:
             max_page_size=_int("GOVERN_MAX_PAGE_SIZE", env.get("GOVERN_MAX_PAGE_SIZE"), 500),
             scheduler_enabled=_bool("GOVERN_SCHEDULER", env.get("GOVERN_SCHEDULER"), default=True),
             trusted_header=env.get("GOVERN_TRUSTED_HEADER", ""),
-            log_level=env.get("GOVERN_LOG_LEVEL", "INFO"),
+            log_level=env.get("GOVERN_LOG_LEVEL", "INFO").upper(),
+            sqlite_busy_timeout_ms=_int(
+                "GOVERN_SQLITE_BUSY_TIMEOUT_MS", env.get("GOVERN_SQLITE_BUSY_TIMEOUT_MS"), 30_000
+            ),
             internal_domains=tuple(
                 d.strip().lower()
                 for d in env.get("GOVERN_INTERNAL_DOMAINS", "").split(",")
@@ -105,6 +110,16 @@ class Settings:
             key = _dev_secret_key(self.data_dir)
         if self.page_size < 1 or self.page_size > self.max_page_size:
             raise ConfigError("GOVERN_PAGE_SIZE must be between 1 and GOVERN_MAX_PAGE_SIZE")
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(f"GOVERN_ENV={self.env!r} is not one of: {', '.join(ENVIRONMENTS)}")
+        if self.log_level not in LOG_LEVELS:
+            raise ConfigError(
+                f"GOVERN_LOG_LEVEL={self.log_level!r} is not one of: {', '.join(LOG_LEVELS)}"
+            )
+        if self.max_request_bytes < 1024:
+            raise ConfigError("GOVERN_MAX_REQUEST_BYTES must be at least 1024")
+        if self.env == "production" and len(key) < 32:
+            raise ConfigError("GOVERN_SECRET_KEY must be at least 32 characters in production")
         return replace(self, database_url=url, secret_key=key)
 
     @property

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from govern.db import utcnow
@@ -43,6 +44,32 @@ SORTS: dict[str, list[tuple[Any, bool]]] = {
     "platform": [(Automation.platform, False), (Automation.key, False)],
     "owner": [(Automation.owner_email, False), (Automation.key, False)],
 }
+
+
+SUMMARY_COLUMNS = (
+    Automation.id,
+    Automation.key,
+    Automation.namespace,
+    Automation.name,
+    Automation.title,
+    Automation.platform,
+    Automation.owner_email,
+    Automation.backup_owner_email,
+    Automation.department,
+    Automation.track,
+    Automation.criticality,
+    Automation.lifecycle,
+    Automation.origin,
+    Automation.reconciliation_state,
+    Automation.review_state,
+    Automation.risk_score,
+    Automation.risk_tier,
+    Automation.uses_ai,
+    Automation.trigger,
+    Automation.schedule,
+    Automation.updated_at,
+    Automation.created_at,
+)
 
 
 class NotFound(LookupError):
@@ -115,12 +142,15 @@ def list_automations(
     limit: int = 50,
     cursor: str | None = None,
     with_total: bool = True,
+    summary: bool = False,
 ) -> Page:
     """One page in a stable order.
 
     Two ways to page: ``offset`` (simple, may shift if rows are added meanwhile) or
     ``cursor`` (keyset: the page after the row the cursor names; stable under
     concurrent writes and fast at any depth). Every page carries ``next_cursor``.
+    With ``summary`` only the columns a list shows are loaded (not the manifest);
+    touching another attribute of an item then costs a query.
     """
     if q.sort not in SORTS:
         raise ValueError(f"unknown sort {q.sort!r}; use one of: {', '.join(SORTS)}")
@@ -129,6 +159,8 @@ def list_automations(
     if with_total:
         total = session.exec(_apply(select(func.count()).select_from(Automation), q)).one()
     query = _apply(select(Automation), q)
+    if summary:
+        query = query.options(load_only(*SUMMARY_COLUMNS))
     if cursor:
         query = query.where(_after(order, decode_cursor(cursor, q.sort)))
         offset = 0

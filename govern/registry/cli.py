@@ -35,10 +35,11 @@ def _init_hooks():
     hooks = []
     try:
         from govern.policies.setup import install_builtin_pack
-
+    except ModuleNotFoundError as exc:
+        if exc.name and not "govern.policies.setup".startswith(exc.name):
+            raise
+    else:
         hooks.append(install_builtin_pack)
-    except ModuleNotFoundError:
-        pass
     return hooks
 
 
@@ -167,7 +168,7 @@ def list_cmd(app: AppContext, search, sort, limit, offset, cursor, fmt, **filter
     try:
         with read_session(app.migrated_engine()) as session:
             page = automations.list_automations(
-                session, query, offset=offset, limit=limit, cursor=cursor
+                session, query, offset=offset, limit=limit, cursor=cursor, summary=True
             )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None

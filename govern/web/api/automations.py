@@ -109,7 +109,7 @@ def list_automations():
     try:
         with reading() as session:
             page = automations.list_automations(
-                session, query_, offset=offset, limit=limit, cursor=cursor
+                session, query_, offset=offset, limit=limit, cursor=cursor, summary=True
             )
     except ValueError as exc:
         raise ApiError(400, "Bad Request", str(exc)) from None

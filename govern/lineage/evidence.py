@@ -11,9 +11,12 @@ OUT_MODES = ("write", "call")
 RELATION = {"read": "reads", "write": "writes", "call": "calls", "triggers": "triggers"}
 
 
-def iso(value: datetime | None) -> str | None:
+def iso(value: datetime | str | None) -> str | None:
+    """ISO 8601 in UTC; accepts the raw text SQLite stores (naive UTC)."""
     if value is None:
         return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.isoformat()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlmodel import Session, col
 
 from govern.registry.models import Access, Asset, AuditEvent, Automation, AutomationLink, Person
@@ -78,6 +78,13 @@ LINK_COLUMNS = (
     AutomationLink.last_seen,
 )
 
+
+# Timestamps are fetched raw (text on SQLite, datetime on PostgreSQL) and parsed only
+# when shown: converting a million of them up front doubles the load time.
+def _raw(column):
+    return type_coerce(column, String).label(column.key)
+
+
 # table -> (model, change timestamp column)
 TABLES: dict[str, tuple[Any, Any]] = {
     "person": (Person, Person.updated_at),
@@ -86,12 +93,16 @@ TABLES: dict[str, tuple[Any, Any]] = {
     "access": (Access, Access.last_seen),
     "link": (AutomationLink, AutomationLink.last_seen),
 }
+RAW_TIMESTAMPS = {"updated_at", "first_seen", "last_seen"}
 COLUMNS = {
-    "person": PERSON_COLUMNS,
-    "asset": ASSET_COLUMNS,
-    "automation": AUTOMATION_COLUMNS,
-    "access": ACCESS_COLUMNS,
-    "link": LINK_COLUMNS,
+    name: tuple(_raw(c) if c.key in RAW_TIMESTAMPS else c for c in columns)
+    for name, columns in {
+        "person": PERSON_COLUMNS,
+        "asset": ASSET_COLUMNS,
+        "automation": AUTOMATION_COLUMNS,
+        "access": ACCESS_COLUMNS,
+        "link": LINK_COLUMNS,
+    }.items()
 }
 CHUNK = 500
 
@@ -133,7 +144,7 @@ def fetch(session: Session, table: str, *, since=None, after_id: int | None = No
         query = query.where(stamp >= since)
     elif after_id is not None:
         query = query.where(model.id > after_id)
-    return [tuple(r) for r in session.execute(query)]
+    return [tuple(r) for r in session.connection().execute(query)]
 
 
 def fetch_ids(session: Session, table: str, ids: Iterable[int], *, by: str = "id") -> list:
@@ -145,7 +156,7 @@ def fetch_ids(session: Session, table: str, ids: Iterable[int], *, by: str = "id
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
         query = select(*COLUMNS[table]).where(col(column).in_(chunk))
-        rows += [tuple(r) for r in session.execute(query)]
+        rows += [tuple(r) for r in session.connection().execute(query)]
     return rows
 
 

@@ -18,11 +18,11 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
-        JSON_SORT_KEYS=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.env == "production",
     )
+    app.json.sort_keys = False  # keep the order views chose (key first)
     app.config.update(overrides or {})
     logging.basicConfig(level=settings.log_level)
     Services.init_app(app, settings)

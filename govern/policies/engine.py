@@ -20,8 +20,11 @@ class Context:
     """What conditions may consult besides the facts: the time, and the lineage graph
     (built on first use, so policies without lineage conditions never pay for it)."""
 
-    def __init__(self, now: datetime, session=None, *, bulk: bool = False, graph=None):
+    def __init__(
+        self, now: datetime, session=None, *, bulk: bool = False, graph=None, graph_factory=None
+    ):
         self.now = now
+        self._graph_factory = graph_factory
         self.today = now.date()
         self.session = session
         self.bulk = bulk
@@ -37,7 +40,10 @@ class Context:
                 from govern.lineage import LineageGraph
             except ImportError:
                 return None
-            self._graph = LineageGraph.from_session(self.session)
+            if self._graph_factory is not None:
+                self._graph = self._graph_factory()
+            else:
+                self._graph = LineageGraph.from_session(self.session)
         return self._graph
 
     def _require_graph(self):
@@ -90,7 +96,12 @@ def apply(
     verdict = policy.condition.explain(facts, ctx)
     if verdict.holds:
         return Result(policy, key, aid, "pass", f"Passes: {verdict.reason}.", verdict.evidence)
-    return Result(policy, key, aid, "fail", f"{policy.title}: {verdict.reason}.", verdict.evidence)
+    return Result(policy, key, aid, "fail", _sentence(verdict.reason), verdict.evidence)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text + ("" if not text or text.endswith(".") else ".")
 
 
 def run(

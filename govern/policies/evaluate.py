@@ -11,6 +11,7 @@ Every change of outcome is written to the decision log with the policy revision.
 from __future__ import annotations
 
 import contextvars
+import functools
 import time
 import uuid
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from govern.policies import risk
 from govern.policies.engine import Context, apply
 from govern.policies.facts import AutomationFacts
 from govern.policies.model import CompiledPolicy, Result
+from govern.policies.neighbourhood import subgraph
 from govern.policies.store import active_policies
 from govern.policies.waivers import ActiveWaivers
 from govern.registry.models import Access, AuditEvent, Automation, Decision, PolicyResult
@@ -38,6 +40,14 @@ PR = PolicyResult.__table__
 AUT = Automation.__table__
 CHUNK = 900
 NEIGHBOUR_LIMIT = 500
+BLAST_HOPS = 2  # incremental blast radius looks this many hops past the policies' limit
+
+
+def _lineage_terms(policy: CompiledPolicy):
+    for root in (policy.selector, policy.condition):
+        for c in root.walk():
+            if c.uses_lineage:
+                yield c
 
 
 @dataclass
@@ -94,7 +104,13 @@ def compute(
     ]
     keys = None if keys is None else sorted(set(keys))
     facts = facts_mod.load(session, keys)
-    ctx = Context(now, session, bulk=keys is None or len(keys) > 200, graph=graph)
+    bulk = keys is None or len(keys) > 200
+    factory = None
+    if not bulk and graph is None:
+        hops = max((c.max_hops for p in policies for c in _lineage_terms(p)), default=0)
+        ids = [f.id for f in facts if f.id is not None]
+        factory = functools.partial(subgraph, session, ids, hops + BLAST_HOPS)
+    ctx = Context(now, session, bulk=bulk, graph=graph, graph_factory=factory)
     waivers = ActiveWaivers(session, now)
     keep = keep or set()
     counts = {"pass": 0, "fail": 0, "not-applicable": 0, "waived": 0}

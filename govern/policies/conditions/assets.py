@@ -106,6 +106,10 @@ def asset_matcher(where: dict[str, Any]) -> Callable[[AssetFact], bool]:
 
 
 def describe_selector(where: dict[str, Any]) -> str:
+    return "assets with " + selector_terms(where)
+
+
+def selector_terms(where: dict[str, Any]) -> str:
     parts = []
     for key, value in where.items():
         if isinstance(value, list):
@@ -114,7 +118,7 @@ def describe_selector(where: dict[str, Any]) -> str:
             parts.append(("" if value else "not ") + key.replace("_", " "))
             continue
         parts.append(f"{key.replace('_', ' ')} {value}")
-    return "assets with " + ", ".join(parts)
+    return ", ".join(parts)
 
 
 def access_evidence(acc: AccessFact) -> dict[str, Any]:
@@ -234,16 +238,18 @@ class AssetsCondition(Condition):
         hits = [a for a in edges if self.match(a.asset)]
         misses = [a for a in edges if not self.match(a.asset)]
         modes = _verbs(self.modes)
-        what = describe_selector(self.where)
+        what = selector_terms(self.where)
         if self.quantifier == "all":
             holds = not misses
             shown_edges = misses if misses else hits
             if not edges:
                 reason = f"it {modes} no asset"
             elif misses:
-                reason = f"{_names(misses)} {'is' if len(misses) == 1 else 'are'} not {what}"
+                reason = (
+                    f"{_names(misses)} {'does' if len(misses) == 1 else 'do'} not match: {what}"
+                )
             else:
-                reason = f"every asset it {modes} is {what}"
+                reason = f"every asset it {modes} matches: {what}"
         else:
             holds = bool(hits) if self.quantifier == "any" else not hits
             shown_edges = hits

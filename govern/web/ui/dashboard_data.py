@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
 from govern.db import utcnow
@@ -47,23 +47,39 @@ def new_per_week(session: Session, now: datetime, weeks: int = WEEKS) -> list[tu
 
 
 def per_developer(session: Session) -> dict[str, Any]:
-    """How many automations each owner has: buckets and the most prolific owners."""
-    query = (
-        select(Automation.owner_email, func.count())
+    """How many automations each owner has: buckets and the most prolific owners.
+
+    Bucketed in SQL over the per-owner counts, so no owner list is loaded."""
+    per_owner = (
+        select(Automation.owner_email.label("owner"), func.count().label("n"))
         .where(col(Automation.lifecycle) != RETIRED, col(Automation.owner_email).is_not(None))
         .group_by(Automation.owner_email)
+        .subquery()
     )
-    counts = [(owner, int(n)) for owner, n in session.execute(query)]
+    bucket = case(
+        (per_owner.c.n == 1, "1"),
+        (per_owner.c.n <= 3, "2-3"),
+        (per_owner.c.n <= 10, "4-10"),
+        else_="11+",
+    )
     buckets = {"1": 0, "2-3": 0, "4-10": 0, "11+": 0}
-    for _, n in counts:
-        key = "1" if n == 1 else "2-3" if n <= 3 else "4-10" if n <= 10 else "11+"
-        buckets[key] += 1
-    counts.sort(key=lambda pair: (-pair[1], pair[0]))
+    owners = automations = 0
+    for name, n, total in session.execute(
+        select(bucket, func.count(), func.sum(per_owner.c.n)).group_by(bucket)
+    ):
+        buckets[name] = int(n)
+        owners += int(n)
+        automations += int(total or 0)
+    top = session.execute(
+        select(per_owner.c.owner, per_owner.c.n)
+        .order_by(per_owner.c.n.desc(), per_owner.c.owner)
+        .limit(6)
+    ).all()
     return {
-        "owners": len(counts),
+        "owners": owners,
         "buckets": buckets,
-        "top": counts[:6],
-        "mean": (sum(n for _, n in counts) / len(counts)) if counts else 0.0,
+        "top": [(o, int(n)) for o, n in top],
+        "mean": automations / owners if owners else 0.0,
     }
 
 

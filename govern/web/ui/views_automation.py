@@ -32,8 +32,14 @@ def waivers_service():
     return waivers
 
 
-def blockers_for(session, key: str) -> list[str]:
-    return automations.approval_blockers(session, key)
+def blockers_for(results: list[dict]) -> list[str]:
+    """What blocks approval, as the policy engine last recorded it: open (not waived)
+    failures of enforce-mode policies. Approving re-checks live (``set_review``)."""
+    return [
+        f"{r['policy']} ({r['severity']}): {r['explanation']}"
+        for r in results
+        if r["status"] == "fail" and r["mode"] == "enforce" and not r["waived"]
+    ]
 
 
 @bp.get("/automations/<namespace>/<name>")
@@ -43,11 +49,11 @@ def automation(namespace: str, name: str):
     who = session_auth.current()
     with reading() as session:
         data = automation_page.load(session, key)
-        blockers = (
-            blockers_for(session, key)
-            if who.at_least("reviewer") and data.automation.review_state != "approved"
-            else []
-        )
+    blockers = (
+        blockers_for(data.results)
+        if who.at_least("reviewer") and data.automation.review_state != "approved"
+        else []
+    )
     nodes, edges = automation_page.neighbourhood(data)
     a = data.automation
     failing = [r for r in data.results if r["status"] == "fail" and not r["waived"]]

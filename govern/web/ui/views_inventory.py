@@ -134,7 +134,11 @@ def inventory():
     page_no = max(_int_arg("page", 1), 1)
     with reading() as session:
         try:
-            page = automations.list_automations(session, q, offset=(page_no - 1) * size, limit=size)
+            # A free-text search scans every row; counting its matches would scan them
+            # twice, so searches page with "next" instead of an exact total.
+            page = automations.list_automations(
+                session, q, offset=(page_no - 1) * size, limit=size, with_total=not q.search
+            )
         except ValueError as exc:
             abort(400, description=str(exc))
         departments = cache.cached(
@@ -144,6 +148,9 @@ def inventory():
             session, "namespaces", lambda: distinct_values(session, Automation.namespace)
         )
         violations = open_violation_counts(session, [a.id for a in page.items])
+    exact = page.total >= 0
+    if not exact:
+        page.total = page.offset + len(page.items) + (1 if page.next_cursor else 0)
     pages = max((page.total + size - 1) // size, 1)
     return render_template(
         "ui/inventory.html",
@@ -155,6 +162,7 @@ def inventory():
         sort_labels=SORT_LABELS,
         page_no=page_no,
         pages=pages,
+        exact=exact,
         size=size,
         sizes=PAGE_SIZES,
         active_filters=sum(len(v) for v in q.filters.values())

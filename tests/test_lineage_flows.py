@@ -116,7 +116,11 @@ def test_through_and_max_hops(engine):
     )
     g = build(engine)
     all_paths = g.flow_paths(source=RESTRICTED, sink=UNAPPROVED_EXTERNAL)
-    assert [p.automations for p in all_paths] == [["ops/direct"]]  # shortest per pair
+    # one path per automation that delivers the data: both leaks are findings
+    assert [p.automations for p in all_paths] == [
+        ["ops/direct"],
+        ["sales/crm-export", "marketing/lead-scoring"],
+    ]
     via = g.flow_paths(
         source=RESTRICTED, sink=UNAPPROVED_EXTERNAL, through="marketing/lead-scoring"
     )

@@ -285,7 +285,10 @@ def flow_paths(
     through: str | None = None,
     limit: int | None = None,
 ) -> list[FlowPath]:
-    """Shortest tainting path for every (source asset, sink asset) pair within ``max_hops``.
+    """Tainting paths from source assets to sink assets within ``max_hops``.
+
+    One path per (source, sink, automation that delivers to the sink): the shortest one
+    through that last automation, so every automation that leaks is a separate finding.
 
     ``source`` and ``sink`` are selector dicts (see ``govern.lineage.selectors``);
     ``through`` is an automation key (or node id) that must be on the path.
@@ -321,6 +324,7 @@ def _compute(self: LineageGraph, source_sel, sink_sel, max_hops: int, through: s
             len(p.hops),
             p.source,
             p.sink,
+            p.automations,
         )
     )
     return paths
@@ -334,13 +338,20 @@ def _all_paths(self: LineageGraph, source_sel, sink_sel, max_hops: int) -> list[
         return []
     useful = _hops_to_sink(g, sinks, max_hops, self.retired)
     sink_set = set(sinks)
+    pred = g._pred
     paths = []
     memo: dict = {}  # hops and sink attributes shared by many paths are built once
     for node in [n for n in useful if n[1] == "s" and is_source(g._node[n])]:
         parent, hops = _forward(g, {node: None}, max_hops, self.retired, useful=useful)
         for asset, depth in hops.items():
-            if depth and asset != node and asset in sink_set:
-                paths.append(_make_path(g, node, asset, _chain_forward(parent, asset), memo))
+            if not depth or asset == node or asset not in sink_set:
+                continue
+            # one path per automation that delivers the data to this sink: each is a finding
+            for auto, wd in pred[asset].items():
+                if wd["flow"] and auto in parent and auto[1] == "u":  # automation:
+                    entry = parent[auto]
+                    triples = [*_chain_forward(parent, entry), (entry, auto, asset)]
+                    paths.append(_make_path(g, node, asset, triples, memo))
     return paths
 
 

@@ -263,10 +263,8 @@ def main() -> int:
         start = time.perf_counter()
         populate(engine, n)
         with engine.connect() as conn:
-            if engine.dialect.name == "postgresql":
-                conn.execute(text("ANALYZE"))
-            else:
-                conn.execute(text("ANALYZE"))
+            conn.execute(text("ANALYZE"))
+            conn.commit()
         print(f"database      {engine.dialect.name}, populated {n:,} automations in "
               f"{time.perf_counter() - start:.1f} s")  # fmt: skip
 
@@ -294,6 +292,12 @@ def main() -> int:
         assert peer["total"] == figures["automations"]["total"], "peer disagrees"
         assert dict(peer["by_platform"]) == figures["automations"]["by_platform"]
 
+        cached_app = create_app(settings, {"TESTING": True, "GOVERN_METRICS_MAX_AGE": "60"})
+        cached_client = cached_app.test_client()
+        cached_client.get("/metrics")  # computes once; the next scrapes reuse the figures
+        cached_times, _ = timed(lambda: cached_client.get("/metrics").data, repeat)
+        cached_app.extensions["govern"].engine.dispose()
+
         ours = statistics.median(scrape_times)
         print(f"automations   {figures['automations']['total']:,} live of {n:,}")
         print(f"scrape        {ms(scrape_times)}  ({repeat} full HTTP scrapes of /metrics)")
@@ -303,6 +307,7 @@ def main() -> int:
         print(f"peer          {ms(peer_times)}  (load all rows, count in Python; "
               f"{peer_repeat} runs)")  # fmt: skip
         print(f"ratio         peer / ours = {statistics.median(peer_times) / ours:.1f}x")
+        print(f"cached        {ms(cached_times)}  (GOVERN_METRICS_MAX_AGE=60: figures reused)")
         goal = "met" if ours < 0.100 else "NOT met"
         print(f"goal          < 100 ms per scrape: {goal} ({ours * 1000:.1f} ms median)")
         app.extensions["govern"].engine.dispose()

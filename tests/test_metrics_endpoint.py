@@ -216,10 +216,30 @@ def test_bad_settings_are_refused(settings, tmp_path):
         ({"GOVERN_METRICS_MAX_DEPARTMENTS": "0"}, "at least 1"),
         ({"GOVERN_METRICS_MAX_POLICIES": "many"}, "whole number"),
         ({"GOVERN_METRICS": "perhaps"}, "boolean"),
+        ({"GOVERN_METRICS_MAX_AGE": "-1"}, "between 0 and 3600"),
         ({"GOVERN_METRICS_TOKEN_FILE": str(tmp_path / "absent")}, "cannot be read"),
     ):
         with pytest.raises(ConfigError, match=message):
             create_app(settings, {"TESTING": True, **overrides})
+
+
+def test_max_age_reuses_recent_figures(engine, settings, headers):
+    app = create_app(settings, {"TESTING": True, "GOVERN_METRICS_MAX_AGE": "300"})
+    client = app.test_client()
+    try:
+        first = by_key(scrape(client))
+        assert first[("govern_inventory_age_seconds", ())] == 0
+        seed(engine)
+        second = by_key(scrape(client))
+        assert second[("govern_automations", ())] == 0  # reused, not recomputed
+        assert second[("govern_inventory_age_seconds", ())] > 0
+    finally:
+        app.extensions["govern"].engine.dispose()
+    fresh = create_app(settings, {"TESTING": True})
+    try:
+        assert by_key(scrape(fresh.test_client()))[("govern_automations", ())] == 6
+    finally:
+        fresh.extensions["govern"].engine.dispose()
 
 
 def test_metrics_can_be_switched_off(settings):

@@ -10,6 +10,7 @@ to the largest N values plus ``other``.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ class Limits:
     departments: int = 50
     policies: int = 100
     targets: int = 500
+    #: Reuse figures computed less than this many seconds ago (0: compute every scrape).
+    max_age_seconds: float = 0.0
 
 
 def cap(counts: dict[str, int], limit: int) -> dict[str, int]:
@@ -70,12 +73,25 @@ class InventoryCollector:
     def __init__(self, engine: Engine, limits: Limits | None = None):
         self.engine = engine
         self.limits = limits or Limits()
+        self._lock = threading.Lock()
+        self._cached: tuple[float, dict[str, Any]] | None = None
+
+    def _figures(self) -> tuple[dict[str, Any], float]:
+        """The figures and their age: fresh, or reused within ``max_age_seconds``."""
+        with self._lock:  # concurrent scrapes wait for one computation
+            now = time.monotonic()
+            if self._cached and now - self._cached[0] < self.limits.max_age_seconds:
+                return self._cached[1], now - self._cached[0]
+            with read_session(self.engine) as session:
+                figures = stats.summary(session, now=utcnow())
+            self._cached = (time.monotonic(), figures)
+            return figures, 0.0
 
     def collect(self) -> Iterator[Metric]:
         started = time.perf_counter()
+        age = 0.0
         try:
-            with read_session(self.engine) as session:
-                figures = stats.summary(session, now=utcnow())
+            figures, age = self._figures()
             families = list(self.families(figures))
             ok = 1
         except Exception:  # reported: logged, counted and exported as success=0
@@ -87,6 +103,12 @@ class InventoryCollector:
             "govern_inventory_collect_duration_seconds",
             "Time this scrape spent computing the inventory figures.",
             time.perf_counter() - started,
+        )
+        yield _gauge(
+            "govern_inventory_age_seconds",
+            "Age of the inventory figures in this scrape (0 unless GOVERN_METRICS_MAX_AGE "
+            "lets scrapes reuse recent figures).",
+            age,
         )
         yield _gauge(
             "govern_inventory_collect_success",

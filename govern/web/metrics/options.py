@@ -50,6 +50,7 @@ class MetricsOptions:
             departments=_positive("GOVERN_METRICS_MAX_DEPARTMENTS", get, Limits.departments),
             policies=_positive("GOVERN_METRICS_MAX_POLICIES", get, Limits.policies),
             targets=_positive("GOVERN_METRICS_MAX_TARGETS", get, Limits.targets),
+            max_age_seconds=_seconds("GOVERN_METRICS_MAX_AGE", get("GOVERN_METRICS_MAX_AGE")),
         )
         return cls(
             enabled=_flag("GOVERN_METRICS", get("GOVERN_METRICS")),
@@ -68,6 +69,18 @@ def _flag(name: str, raw: str | None) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{name}={raw!r} is not a boolean; use true or false")
+
+
+def _seconds(name: str, raw: str | None) -> float:
+    if raw is None or raw.strip() == "":
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds") from None
+    if not 0 <= value <= 3600:
+        raise ConfigError(f"{name} must be between 0 and 3600 seconds")
+    return value
 
 
 def _positive(name: str, get, default: int) -> int:

@@ -115,20 +115,17 @@ def show_cmd(app: AppContext, node: str, direction: str, depth: int, fmt: str) -
 def paths_cmd(app: AppContext, source, sink, through, max_hops, limit, fmt) -> None:
     """Data-flow paths from assets matching --from to assets matching --to."""
     src, dst = _selector("--from", source), _selector("--to", sink)
-    found = _run(
-        _graph(app).flow_paths,
-        source=src,
-        sink=dst,
-        max_hops=max_hops,
-        through=through,
-        limit=limit,
-    )
+    found = _run(_graph(app).flow_paths, source=src, sink=dst, max_hops=max_hops, through=through)
+    total = len(found)
+    found = found[:limit] if limit else found
     if fmt == "json":
         click.echo(
             json.dumps({"from": src, "to": dst, "paths": [p.as_dict() for p in found]}, indent=2)
         )
     else:
         click.echo(render_paths(found))
+        if len(found) < total:
+            click.echo(f"(showing {len(found)} of {total}; raise --limit to see more)")
 
 
 @lineage_group.command("impact")

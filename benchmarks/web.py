@@ -109,6 +109,35 @@ def populate_extras(engine, seed: int = 7) -> None:
             conn.execute(insert(AuditEvent), events[start : start + 20_000])
 
 
+def seed(engine, settings, count: int) -> None:
+    import metrics as metrics_bench  # the metrics benchmark's synthetic company
+
+    from govern.web.ui import users
+
+    if not settings.is_sqlite:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    schema.upgrade(engine)
+    started = time.perf_counter()
+    metrics_bench.populate(engine, count)
+    populate_extras(engine)
+    with write_session(engine) as session:
+        users.create_user(
+            session,
+            username="bench",
+            password=PASSWORD,
+            role="reviewer",
+            email="bench@corp.example",
+        )
+    if not settings.is_sqlite:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    print(
+        f"seeded {count:,} automations in {time.perf_counter() - started:.1f} s "
+        f"({'SQLite' if settings.is_sqlite else 'PostgreSQL'})"
+    )
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -133,44 +162,28 @@ def main() -> int:
     parser.add_argument("--automations", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="keep (or reuse) the seeded SQLite database in DIR"
+    )
     args = parser.parse_args()
     count = args.automations or (5_000 if args.quick else 100_000)
     rounds = args.rounds or (10 if args.quick else 40)
 
-    import metrics as metrics_bench  # the metrics benchmark's synthetic company
-
     from govern.web import create_app
-    from govern.web.ui import users
 
-    tmp = Path(tempfile.mkdtemp(prefix="govern-web-bench-"))
+    tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="govern-web-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    reuse = bool(args.keep) and (tmp / "bench.db").exists() and not args.database_url
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
     settings = Settings(
         data_dir=tmp, database_url=url, secret_key="bench-" + "x" * 40, scheduler_enabled=False
     ).resolved()
     engine = make_engine(settings)
-    if not settings.is_sqlite:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    schema.upgrade(engine)
-    started = time.perf_counter()
-    metrics_bench.populate(engine, count)
-    populate_extras(engine)
-    with write_session(engine) as session:
-        users.create_user(
-            session,
-            username="bench",
-            password=PASSWORD,
-            role="reviewer",
-            email="bench@corp.example",
-        )
-        _, token = auth.create_token(session, name="bench", role="viewer", actor=LOCAL_ADMIN)
-    if not settings.is_sqlite:
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-    print(
-        f"seeded {count:,} automations in {time.perf_counter() - started:.1f} s "
-        f"({'SQLite' if settings.is_sqlite else 'PostgreSQL'})"
-    )
+    if reuse:
+        schema.upgrade(engine)
+        print(f"reusing the seeded database in {tmp}")
+    else:
+        seed(engine, settings, count)
 
     app = create_app(settings)
     client = app.test_client()
@@ -180,6 +193,9 @@ def main() -> int:
         "/login", data={"username": "bench", "password": PASSWORD, "csrf_token": csrf}
     )
     assert response.status_code == 302, response.status_code
+    with write_session(engine) as session:
+        name = f"bench-{int(time.time())}"
+        _, token = auth.create_token(session, name=name, role="viewer", actor=LOCAL_ADMIN)
     api = {"Authorization": f"Bearer {token}"}
 
     with engine.connect() as conn:
@@ -191,7 +207,6 @@ def main() -> int:
         ]
     rng = random.Random(3)
     sample = [rng.choice(keys) for _ in range(rounds)]
-    cache = app.extensions.get("govern_ui_cache")
 
     def dashboard_cold() -> list[float]:
         out = []
@@ -202,63 +217,66 @@ def main() -> int:
         return out
 
     timed(client, ["/", "/automations", f"/automations/{sample[0]}"])  # warm up
-    cache = app.extensions.get("govern_ui_cache")
-    results = {
-        "dashboard (cached figures)": (
-            timed(client, ["/"] * rounds),
-            timed(client, ["/metrics"] * rounds),
-        ),
-        "dashboard (cold: figures recomputed)": (dashboard_cold(), None),
-        "inventory first page": (
-            timed(client, ["/automations"] * rounds),
-            timed(client, ["/api/v1/automations?limit=50"] * rounds, api),
-        ),
-        "inventory filtered + sorted by risk": (
-            timed(client, ["/automations?platform=python&review=pending&sort=-risk"] * rounds),
-            timed(
-                client,
-                ["/api/v1/automations?platform=python&review=pending&sort=-risk"] * rounds,
-                api,
-            ),
-        ),
-        "inventory search": (
-            timed(client, ["/automations?q=automation-4242"] * rounds),
-            timed(client, ["/api/v1/automations?q=automation-4242"] * rounds, api),
-        ),
-        "inventory page 1,000": (
-            timed(client, ["/automations?page=1000"] * max(3, rounds // 4)),
-            timed(client, ["/api/v1/automations?offset=49950"] * max(3, rounds // 4), api),
-        ),
-        "automation page": (
-            timed(client, [f"/automations/{k}" for k in sample]),
-            [
-                a + b
-                for a, b in zip(
-                    timed(client, [f"/api/v1/automations/{k}" for k in sample], api),
-                    timed(client, [f"/api/v1/automations/{k}/history" for k in sample], api),
-                    strict=True,
-                )
-            ],
-        ),
-    }
-    del cache
+    few = max(3, rounds // 4)
     print(
         f"\n{'page':40} {'p50 ms':>8} {'p95 ms':>8}   {'peer p50':>8} {'peer p95':>8} "
         f"{'ratio p95':>9}  goal"
     )
-    worst = 0.0
-    for name, (ours, peer) in results.items():
-        p50, p95 = percentiles(ours)
+
+    def row(name: str, ours, peer=None) -> None:
+        try:
+            mine = ours()
+            theirs = peer() if peer else None
+        except SystemExit as exc:
+            print(f"{name:40} error: {exc}")
+            return
+        p50, p95 = percentiles(mine)
         line = f"{name:40} {p50:8.1f} {p95:8.1f}"
-        if peer:
-            q50, q95 = percentiles(peer)
+        if theirs:
+            q50, q95 = percentiles(theirs)
             line += f"   {q50:8.1f} {q95:8.1f} {p95 / q95 if q95 else 0:8.2f}x"
         else:
             line += " " * 30
-        ok = p95 < GOAL_MS
-        line += f"  {'ok' if ok else 'OVER'} (<{GOAL_MS:.0f})"
-        print(line)
-        worst = max(worst, p95)
+        line += f"  {'ok' if p95 < GOAL_MS else 'OVER'} (<{GOAL_MS:.0f})"
+        print(line, flush=True)
+
+    def pages(paths, headers=None):
+        return lambda: timed(client, paths, headers)
+
+    row("dashboard (cached figures)", pages(["/"] * rounds), pages(["/metrics"] * few))
+    row("dashboard (cold: figures recomputed)", dashboard_cold)
+    row(
+        "inventory first page",
+        pages(["/automations"] * rounds),
+        pages(["/api/v1/automations?limit=50"] * rounds, api),
+    )
+    row(
+        "inventory filtered + sorted by risk",
+        pages(["/automations?platform=python&review=pending&sort=-risk"] * rounds),
+        pages(["/api/v1/automations?platform=python&review=pending&sort=-risk"] * rounds, api),
+    )
+    row(
+        "inventory search",
+        pages(["/automations?q=automation-4242"] * rounds),
+        pages(["/api/v1/automations?q=automation-4242"] * rounds, api),
+    )
+    row(
+        "inventory page 1,000",
+        pages(["/automations?page=1000"] * few),
+        pages(["/api/v1/automations?offset=49950"] * few, api),
+    )
+    row(
+        "automation page",
+        pages([f"/automations/{k}" for k in sample]),
+        lambda: [
+            a + b
+            for a, b in zip(
+                timed(client, [f"/api/v1/automations/{k}" for k in sample], api),
+                timed(client, [f"/api/v1/automations/{k}/history" for k in sample], api),
+                strict=True,
+            )
+        ],
+    )
     print(
         "\npeers: dashboard -> GET /metrics (same aggregates); "
         "inventory -> GET /api/v1/automations; "

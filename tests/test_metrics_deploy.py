@@ -51,7 +51,7 @@ def dashboard_exprs() -> list[str]:
     "args",
     [
         ("check", "rules", "alerts.yml"),
-        ("test", "rules", "alerts_test.yml"),
+        ("test", "rules", "alerts_test.yml", "alerts_test_weekly.yml"),
         ("check", "config", "prometheus.yml"),
     ],
     ids=["check-rules", "test-rules", "check-config"],
@@ -65,8 +65,10 @@ def test_promtool_accepts_the_shipped_files(args):
 def test_every_alert_has_a_unit_test():
     rules = yaml.safe_load((DEPLOY / "alerts.yml").read_text())
     alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
-    tests = yaml.safe_load((DEPLOY / "alerts_test.yml").read_text())
-    tested = {c["alertname"] for t in tests["tests"] for c in t.get("alert_rule_test", [])}
+    tested = set()
+    for name in ("alerts_test.yml", "alerts_test_weekly.yml"):
+        tests = yaml.safe_load((DEPLOY / name).read_text())
+        tested |= {c["alertname"] for t in tests["tests"] for c in t.get("alert_rule_test", [])}
     assert alerts == tested
 
 
@@ -92,6 +94,7 @@ def test_rules_and_dashboard_use_only_exported_metrics(client):
     for source in (
         (DEPLOY / "alerts.yml").read_text(),
         (DEPLOY / "alerts_test.yml").read_text(),
+        (DEPLOY / "alerts_test_weekly.yml").read_text(),
         "\n".join(dashboard_exprs()),
     ):
         unknown = used_in(source, known) - set(known)

@@ -23,6 +23,8 @@ OPERATOR = re.compile(r"\b(\w+Operator|\w+Sensor)\s*\(")
 
 @register
 class AirflowDag(Detector):
+    """Airflow DAGs: engineer-built pipelines, recognised by the airflow import plus a DAG."""
+
     name = "airflow"
     platform = "airflow"
     extensions = (".py",)

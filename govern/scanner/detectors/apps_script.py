@@ -38,6 +38,8 @@ def _project_dir(art: Artifact) -> str | None:
 
 @register
 class AppsScript(Detector):
+    """Google Apps Script: .gs/.js code using the global services, appsscript.json manifests."""
+
     name = "apps-script"
     platform = "apps-script"
     extensions = (".gs", ".js")

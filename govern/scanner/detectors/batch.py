@@ -21,6 +21,8 @@ MO = re.compile(r"(?i)/mo\s+(\d+)")
 
 @register
 class Batch(Detector):
+    """Windows batch files: often the wrapper a scheduled task runs; records what they run."""
+
     name = "batch"
     platform = "batch"
     extensions = (".bat", ".cmd")

@@ -36,6 +36,8 @@ def parse_line(line: str, with_user: bool):
 
 @register
 class Crontab(Detector):
+    """crontab files: user crontabs (5 fields), /etc/crontab and cron.d (6th user field)."""
+
     name = "crontab"
     platform = "cron"
     extensions = (".cron", ".crontab")

@@ -28,6 +28,8 @@ _Loader.yaml_implicit_resolvers = {
 
 @register
 class GitHubActions(Detector):
+    """GitHub Actions workflows that run on a schedule or on demand (not plain CI)."""
+
     name = "github-actions"
     platform = "github-actions"
     extensions = ()

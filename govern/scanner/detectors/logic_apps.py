@@ -17,6 +17,8 @@ from govern.scanner.registry import register
 
 @register
 class LogicApps(Detector):
+    """Azure Logic Apps: Standard projects, ARM templates (Consumption), template gallery."""
+
     name = "logic-apps"
     platform = "logic-apps"
     extensions = (".json",)

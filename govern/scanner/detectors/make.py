@@ -37,6 +37,8 @@ def modules(flow) -> Iterator[dict]:
 
 @register
 class MakeBlueprint(Detector):
+    """Make (Integromat) scenario blueprints; tolerant of hand-redacted invalid JSON."""
+
     name = "make"
     platform = "make"
     extensions = (".json",)

@@ -85,6 +85,8 @@ def is_workflow(doc: Any) -> bool:
 
 @register
 class N8nWorkflow(Detector):
+    """n8n workflow exports: UI download, clipboard copy, instance backups, --all arrays."""
+
     name = "n8n"
     platform = "n8n"
     extensions = (".json",)

@@ -27,6 +27,8 @@ def is_flow(doc) -> bool:
 
 @register
 class NodeRed(Detector):
+    """Node-RED flows: a JSON array of nodes with id/type (and z, wires on flow nodes)."""
+
     name = "node-red"
     platform = "node-red"
     extensions = (".json",)

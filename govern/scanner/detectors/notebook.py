@@ -15,6 +15,8 @@ def _src(value) -> str:
 
 @register
 class Notebook(Detector):
+    """Jupyter notebooks (nbformat 4): code cells concatenated, outputs scanned too."""
+
     name = "notebook"
     platform = "notebook"
     extensions = (".ipynb",)

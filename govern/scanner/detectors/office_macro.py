@@ -20,6 +20,8 @@ MODIFIED_BY = re.compile(r"<cp:lastModifiedBy>([^<]{1,120})</cp:lastModifiedBy>"
 
 @register
 class OfficeMacro(Detector):
+    """Macro-enabled Office files: VBA source read with oletools (olevba), then analysed as VBA."""
+
     name = "office-macro"
     platform = "vba"
     extensions = (".xlsm", ".xlam", ".xlsb", ".xls", ".docm", ".dotm", ".doc", ".pptm", ".potm", ".xltm")

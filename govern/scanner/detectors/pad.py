@@ -62,6 +62,8 @@ def robin(f: Finding, text: str) -> None:
 
 @register
 class PowerAutomateDesktop(Detector):
+    """Power Automate Desktop: Robin scripts (copied from the designer) and solution definitions."""
+
     name = "power-automate-desktop"
     platform = "power-automate-desktop"
     extensions = (".txt", ".robin")

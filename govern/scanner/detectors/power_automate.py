@@ -21,6 +21,8 @@ LOGIC_MARKERS = re.compile(r"#workflowname#|/serviceProviders/|Microsoft\.Logic/
 
 @register
 class PowerAutomate(Detector):
+    """Power Automate cloud flows: package definitions, solution workflows, bare definitions."""
+
     name = "power-automate"
     platform = "power-automate"
     extensions = (".json",)

@@ -20,6 +20,8 @@ SMTP_SERVER = re.compile(r"(?i)-SmtpServer\s+['\"]?([\w.\-]+)")
 
 @register
 class PowerShell(Detector):
+    """PowerShell scripts: any .ps1 with commands; scheduled-task registration is its trigger."""
+
     name = "powershell"
     platform = "powershell"
     extensions = (".ps1",)

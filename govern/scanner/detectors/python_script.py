@@ -30,6 +30,8 @@ APS_CRON = re.compile(r"add_job\([^)]*['\"]cron['\"][^)]*\)|@\w+\.scheduled_job\
 
 @register
 class PythonScript(Detector):
+    """Python scripts (and Code-by-Zapier snippets): scripts with side effects, not libraries."""
+
     name = "python"
     platform = "python"
     extensions = (".py", ".pyw")

@@ -18,6 +18,8 @@ MAIL = re.compile(r"\b(mutt|mailx|mail|sendmail)\b\s+[^\r\n]*")
 
 @register
 class Shell(Detector):
+    """Shell scripts (sh, bash, zsh, ksh): by extension or shebang."""
+
     name = "shell"
     platform = "shell"
     extensions = (".sh", ".bash", ".zsh", ".ksh")

@@ -25,6 +25,8 @@ def ini(text: str) -> dict[str, list[str]]:
 
 @register
 class SystemdTimer(Detector):
+    """systemd timers with the service they start (ExecStart, User, EnvironmentFile)."""
+
     name = "systemd-timer"
     platform = "systemd-timer"
     extensions = (".timer",)

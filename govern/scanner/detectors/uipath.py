@@ -36,6 +36,8 @@ def _decode_configs(text: str) -> str:
 
 @register
 class UiPath(Detector):
+    """UiPath projects: project.json plus .xaml workflows (Integration Service configs decoded)."""
+
     name = "uipath"
     platform = "uipath"
     extensions = (".xaml",)

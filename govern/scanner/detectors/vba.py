@@ -37,6 +37,8 @@ def vba_triggers(f: Finding, code: str) -> None:
 
 @register
 class VbaModule(Detector):
+    """VBA modules exported from Office (.bas/.cls/.frm) and VBScript (.vbs)."""
+
     name = "vba"
     platform = "vba"
     extensions = (".bas", ".cls", ".frm", ".vba", ".vbs")

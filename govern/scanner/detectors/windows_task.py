@@ -28,6 +28,8 @@ def _text(el: ET.Element | None, path: str) -> str:
 
 @register
 class WindowsTask(Detector):
+    """Windows Task Scheduler XML (UTF-16 with BOM; extension-less under System32\Tasks)."""
+
     name = "windows-task"
     platform = "windows-task"
     extensions = (".xml", ".job")

@@ -16,6 +16,8 @@ AI_APIS = {"openaicliapi": "openai", "chatgptcliapi": "openai", "anthropiccliapi
 
 @register
 class Zapier(Detector):
+    """Zapier "Export Zaps" files (zapfile.json, also inside a zip)."""
+
     name = "zapier"
     platform = "zapier"
     extensions = (".json",)

@@ -28,7 +28,7 @@ def _text(el: ET.Element | None, path: str) -> str:
 
 @register
 class WindowsTask(Detector):
-    """Windows Task Scheduler XML (UTF-16 with BOM; extension-less under System32\Tasks)."""
+    """Windows Task Scheduler XML (UTF-16 with BOM; extension-less in the Tasks folder)."""
 
     name = "windows-task"
     platform = "windows-task"

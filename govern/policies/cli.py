@@ -130,10 +130,9 @@ def list_cmd(app: AppContext) -> None:
 @pass_app
 def evaluate_cmd(app: AppContext, keys) -> None:
     """Evaluate policies now (all automations, or --key ones) and store the results."""
-    from govern.policies.evaluate import evaluate
+    from govern.policies.evaluate import evaluate_committed
 
-    with write_session(app.migrated_engine()) as session:
-        summary = evaluate(session, keys=list(keys) or None)
+    summary = evaluate_committed(app.migrated_engine(), keys=list(keys) or None)
     click.echo(json.dumps(summary.as_dict(), indent=2))
 
 

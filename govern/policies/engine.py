@@ -99,6 +99,12 @@ def apply(
     return Result(policy, key, aid, "fail", _sentence(verdict.reason), verdict.evidence)
 
 
+def explain_failure(policy: CompiledPolicy, facts: AutomationFacts, ctx: Context) -> Result:
+    """The failing result with its explanation (the selector is known to apply)."""
+    verdict = policy.condition.explain(facts, ctx)
+    return Result(policy, facts.key, facts.id, "fail", _sentence(verdict.reason), verdict.evidence)
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return text + ("" if not text or text.endswith(".") else ".")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import json
 import time
 import uuid
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from sqlmodel import Session
 from govern.db import utcnow
 from govern.policies import facts as facts_mod
 from govern.policies import risk
-from govern.policies.engine import Context, apply
+from govern.policies.engine import Context, apply, explain_failure
 from govern.policies.facts import AutomationFacts
 from govern.policies.model import CompiledPolicy, Result
 from govern.policies.neighbourhood import subgraph
@@ -39,8 +40,8 @@ _PREVIEWING: contextvars.ContextVar[bool] = contextvars.ContextVar(
 PR = PolicyResult.__table__
 AUT = Automation.__table__
 CHUNK = 900
-NEIGHBOUR_LIMIT = 500
-BLAST_HOPS = 2  # incremental blast radius looks this many hops past the policies' limit
+NEIGHBOUR_LIMIT = 100
+BLAST_HOPS = 0  # incremental blast radius looks this many hops past the policies' limit
 
 
 def _lineage_terms(policy: CompiledPolicy):
@@ -91,6 +92,7 @@ def compute(
     explain: bool = False,
     keep: set[tuple[str, int]] | None = None,
     graph=None,
+    facts: list[AutomationFacts] | None = None,
 ) -> Computation:
     """Apply the enabled policies, with the waivers in force at ``now``.
 
@@ -103,7 +105,8 @@ def compute(
         p for p in (active_policies(session) if policies is None else policies) if p.enabled
     ]
     keys = None if keys is None else sorted(set(keys))
-    facts = facts_mod.load(session, keys)
+    if facts is None:
+        facts = facts_mod.load(session, keys)
     bulk = keys is None or len(keys) > 200
     factory = None
     if not bulk and graph is None:
@@ -117,14 +120,28 @@ def compute(
     failures: dict[int | None, list[Result]] = {}
     others: list[Result] = []
     every: list[Result] | None = [] if explain else None
+    selector_keys = [json.dumps(p.document.get("selector"), sort_keys=True) for p in policies]
     for f in facts:
         mine: list[Result] = []
-        for policy in policies:
-            result = apply(policy, f, ctx, explain=explain)
-            status = result.status
+        applies: dict[str, bool] = {}
+        for policy, selector_key in zip(policies, selector_keys, strict=True):
+            if explain:
+                result = apply(policy, f, ctx, explain=True)
+                status = result.status
+            else:
+                hit = applies.get(selector_key)
+                if hit is None:
+                    hit = applies[selector_key] = policy.selector.test(f, ctx)
+                if not hit:
+                    status = "not-applicable"
+                elif policy.condition.test(f, ctx):
+                    status = "pass"
+                else:
+                    status = "fail"
+                result = None
             if status == "fail":
-                if not explain:
-                    result = apply(policy, f, ctx, explain=True)
+                if result is None:
+                    result = explain_failure(policy, f, ctx)
                 w = waivers.find(result, f, ctx)
                 if w is not None:
                     result.waiver_id = w.id
@@ -132,9 +149,7 @@ def compute(
                     counts["waived"] += 1
                 mine.append(result)
             elif (policy.id, f.id) in keep:
-                if not explain:
-                    result = apply(policy, f, ctx, explain=True)
-                others.append(result)
+                others.append(result or apply(policy, f, ctx, explain=True))
             counts[status] += 1
             if every is not None:
                 every.append(result)
@@ -148,21 +163,26 @@ def evaluate(
     keys: Iterable[str] | None = None,
     now: datetime | None = None,
     kind: str | None = None,
+    graph=None,
 ) -> EvaluationSummary:
     """Evaluate ``keys`` (or everything), store violations, decisions and risk scores.
 
     The caller owns the transaction. Full passes also resolve violations of policies
-    that were disabled or removed.
+    that were disabled or removed. ``graph`` may be the process-wide lineage graph
+    (``committed_graph``) when the caller's transaction has written nothing yet;
+    otherwise the graph is read inside the caller's session.
     """
     started = time.perf_counter()
     now = now or utcnow()
     session.flush()
     key_list = None if keys is None else sorted(set(keys))
     kind = kind or ("full" if key_list is None else "incremental")
-    ids = None if key_list is None else _ids_for(session, key_list)
+    session.flush()
+    loaded = facts_mod.load(session, key_list)
+    ids = None if key_list is None else [f.id for f in loaded]
     existing = _existing(session, ids)
     keep = {pair for pair, row in existing.items() if row.status == "fail"}
-    comp = compute(session, keys=key_list, now=now, keep=keep)
+    comp = compute(session, keys=key_list, now=now, keep=keep, graph=graph, facts=loaded)
     summary = EvaluationSummary(kind=kind, automations=len(comp.facts), policies=len(comp.policies))
     summary.results = dict(comp.counts)
     writer = _Writer(session, now, existing, log_all=kind == "incremental")
@@ -182,6 +202,25 @@ def evaluate(
     summary.evaluated_at = now.isoformat()
     _record_metrics(summary)
     return summary
+
+
+def committed_graph(engine):
+    """The lineage engine's kept-up-to-date graph of committed data, or None."""
+    try:
+        from govern.lineage import graph_for
+    except ImportError:
+        return None
+    return graph_for(engine)
+
+
+def evaluate_committed(engine, *, keys=None, now: datetime | None = None, kind=None):
+    """A pass in its own transaction (scheduler, CLI, API): the lineage graph of committed
+    data is reused across passes instead of being rebuilt each time."""
+    from govern.db import write_session
+
+    graph = committed_graph(engine) if keys is None else None
+    with write_session(engine) as session:
+        return evaluate(session, keys=keys, now=now, kind=kind, graph=graph)
 
 
 def evaluate_changed(session: Session, keys: list[str]) -> None:
@@ -426,7 +465,10 @@ def _update_risk(session: Session, comp: Computation) -> int:
     for f in comp.facts:
         radius = comp.ctx.blast_radius(f.key)
         score, tier, factors = risk.score(f, comp.failures.get(f.id, ()), radius)
-        if (score, tier, factors) != tuple(f.risk):
+        old_score, old_tier, old_factors = f.risk
+        if not isinstance(old_factors, str):
+            old_factors = json.dumps(old_factors)
+        if (score, tier, json.dumps(factors)) != (old_score, old_tier, old_factors):
             changes.append({"aid": f.id, "score": score, "tier": tier, "factors": factors})
             f.risk = (score, tier, factors)
     if changes:

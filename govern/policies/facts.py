@@ -6,13 +6,14 @@ evaluation of 100,000 automations never issues a query per automation.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlmodel import Session
 
 from govern.registry.models import Access, Asset, Automation, Discovery, Person
@@ -96,11 +97,11 @@ _AUTOMATION_COLUMNS = (
     _A.origin,
     _A.reconciliation_state,
     _A.review_state,
-    _A.trigger,
+    cast(_A.trigger, String).label("trigger"),
     _A.location,
     _A.fingerprint,
     _A.uses_ai,
-    _A.tags,
+    cast(_A.tags, String).label("tags"),
     _A.first_seen,
     _A.last_seen,
     _A.created_at,
@@ -108,13 +109,23 @@ _AUTOMATION_COLUMNS = (
     _A.reviewed_at,
     _A.risk_score,
     _A.risk_tier,
-    _A.risk_factors,
+    cast(_A.risk_factors, String).label("risk_factors"),
 )
+_EMPTY_JSON = {None: None, "{}": {}, "[]": [], "null": None}
+
+
+def _json(text: Any) -> Any:
+    """JSON columns arrive as text here; most are empty, so skip the parser for those."""
+    if not isinstance(text, str):
+        return text
+    if text in _EMPTY_JSON:
+        return _EMPTY_JSON[text]
+    return json.loads(text)
 
 
 def automation_values(row: Any) -> dict[str, Any]:
     """The field values of one automation row (or an Automation object)."""
-    trigger = row.trigger or {}
+    trigger = _json(row.trigger) or {}
     last_seen, updated_at = aware(row.last_seen), aware(row.updated_at)
     return {
         "key": row.key,
@@ -139,7 +150,7 @@ def automation_values(row: Any) -> dict[str, Any]:
         "location": row.location,
         "fingerprint": row.fingerprint,
         "uses_ai": bool(row.uses_ai),
-        "tags": list(row.tags or []),
+        "tags": list(_json(row.tags) or []),
         "first_seen": aware(row.first_seen),
         "last_seen": last_seen,
         "last_activity": last_seen or updated_at,
@@ -191,7 +202,7 @@ def load(session: Session, keys: Iterable[str] | None = None) -> list[Automation
     facts = {}
     for row in rows:
         f = AutomationFacts(id=row.id, key=row.key, values=automation_values(row))
-        f.risk = (row.risk_score, row.risk_tier, row.risk_factors or [])
+        f.risk = (row.risk_score, row.risk_tier, row.risk_factors or "[]")
         facts[row.id] = f
     if not facts:
         return []
@@ -224,13 +235,14 @@ def _attach_accesses(session: Session, facts: dict[int, AutomationFacts], whole:
     )
     assets = load_assets(session, None if whole else {e.asset_id for e in edges})
     seen: set[tuple[int, int, str]] = set()
-    for e in edges:
-        f = facts.get(e.automation_id)
-        asset = assets.get(e.asset_id)
-        if f is None or asset is None or (e.automation_id, e.asset_id, e.mode) in seen:
+    for automation_id, asset_id, mode, masking in edges:
+        f = facts.get(automation_id)
+        asset = assets.get(asset_id)
+        ident = (automation_id, asset_id, mode)
+        if f is None or asset is None or ident in seen:
             continue  # declared and scanned edges of the same kind count once
-        seen.add((e.automation_id, e.asset_id, e.mode))
-        f.accesses.append(AccessFact(e.mode, asset, bool(e.masking)))
+        seen.add(ident)
+        f.accesses.append(AccessFact(mode, asset, bool(masking)))
     for f in facts.values():
         f.values["access_count"] = len({a.asset.key for a in f.accesses})
 

@@ -22,24 +22,20 @@ CHUNK = 500
 MAX_AUTOMATIONS = 20_000
 
 
-def _assets_of(session: Session, autos: set[int], modes: tuple[str, ...]) -> set[int]:
+def _step(session: Session, autos: set[int], here: tuple[str, ...], there: tuple[str, ...]):
+    """Automations that touch, in ``there`` modes, an asset ``autos`` touch in ``here`` modes."""
     c = Access.__table__.c
-    out: set[int] = set()
+    assets: set[int] = set()
     ordered = sorted(autos)
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
-        query = select(c.asset_id).where(c.automation_id.in_(chunk), c.mode.in_(modes))
-        out.update(session.execute(query).scalars())
-    return out
-
-
-def _automations_on(session: Session, assets: set[int], modes: tuple[str, ...]) -> set[int]:
-    c = Access.__table__.c
+        query = select(c.asset_id).where(c.automation_id.in_(chunk), c.mode.in_(here))
+        assets.update(session.execute(query).scalars())
     out: set[int] = set()
     ordered = sorted(assets)
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
-        query = select(c.automation_id).where(c.asset_id.in_(chunk), c.mode.in_(modes))
+        query = select(c.automation_id).where(c.asset_id.in_(chunk), c.mode.in_(there))
         out.update(session.execute(query).scalars())
     return out
 
@@ -50,8 +46,8 @@ def neighbourhood_ids(session: Session, start: Iterable[int], hops: int) -> set[
     for _ in range(hops):
         if not up and not down:
             break
-        new_up = _automations_on(session, _assets_of(session, up, ("read",)), ("write", "call"))
-        new_down = _automations_on(session, _assets_of(session, down, ("write", "call")), ("read",))
+        new_up = _step(session, up, ("read",), ("write", "call")) if up else set()
+        new_down = _step(session, down, ("write", "call"), ("read",)) if down else set()
         up, down = new_up - autos, new_down - autos
         autos |= up | down
         if len(autos) > MAX_AUTOMATIONS:

@@ -43,10 +43,9 @@ def register_jobs(scheduler, engine, *, full_minutes: int = FULL_INTERVAL_MINUTE
 
 
 def run_full_evaluation(engine, now: datetime | None = None) -> dict:
-    from govern.policies.evaluate import evaluate
+    from govern.policies.evaluate import evaluate_committed
 
-    with write_session(engine) as session:
-        summary = evaluate(session, now=now, kind="full")
+    summary = evaluate_committed(engine, now=now, kind="full")
     log.info("policy evaluation: %s", summary.as_dict())
     return summary.as_dict()
 

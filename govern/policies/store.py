@@ -32,8 +32,21 @@ def compiled(row: Policy) -> CompiledPolicy:
 
 
 def active_policies(session: Session) -> list[CompiledPolicy]:
-    rows = session.exec(select(Policy).where(Policy.enabled == True).order_by(Policy.policy_id))  # noqa: E712
-    return [compiled(r) for r in rows]
+    """Enabled policies; documents are read only for revisions not compiled yet."""
+    c = Policy.__table__.c
+    heads = session.execute(
+        select(c.policy_id, c.revision, c.source).where(c.enabled.is_(True)).order_by(c.policy_id)
+    ).all()
+    missing = [h.policy_id for h in heads if h.revision not in _COMPILED]
+    if missing:
+        for row in session.exec(select(Policy).where(Policy.policy_id.in_(missing))):
+            compiled(row)
+    out = []
+    for h in heads:
+        policy = _COMPILED[h.revision]
+        policy.enabled, policy.source = True, h.source
+        out.append(policy)
+    return out
 
 
 def all_policies(session: Session) -> list[CompiledPolicy]:

@@ -41,10 +41,11 @@ class ActiveWaivers:
         self.now = now
         self.by_pair: dict[tuple[str, int], Waiver] = {}
         self.by_policy: dict[str, list[tuple[Waiver, Any]]] = {}
-        query = select(Waiver).where(
-            col(Waiver.revoked_at).is_(None), col(Waiver.expires_at) > _naive(now)
-        )
-        for w in session.exec(query):
+        c = Waiver.__table__.c
+        query = select(
+            c.id, c.policy_id, c.automation_id, c.selector, c.reason, c.expires_at, c.revoked_at
+        ).where(c.revoked_at.is_(None), c.expires_at > _naive(now))
+        for w in session.execute(query):
             if not is_active(w, now):
                 continue
             if w.automation_id is not None:

@@ -47,7 +47,11 @@ def scan(
     started = datetime.now(UTC)
     clock = time.perf_counter()
     engine = Engine(
-        secret_key=secret_key, ignore=ignore, cache_path=cache_path, progress=progress, limits=limits
+        secret_key=secret_key,
+        ignore=ignore,
+        cache_path=cache_path,
+        progress=progress,
+        limits=limits,
     )
     engine.scan([Path(p) for p in paths])
     findings = engine.grouped()

@@ -22,7 +22,9 @@ class ZipContainer(Container):
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
             raise ArchiveRefused(f"malformed zip ({type(exc).__name__})") from None
         if len(infos) > limits.max_archive_members:
-            raise ArchiveRefused(f"zip has {len(infos)} members (limit {limits.max_archive_members})")
+            raise ArchiveRefused(
+                f"zip has {len(infos)} members (limit {limits.max_archive_members})"
+            )
         total = sum(i.file_size for i in infos)
         if total > limits.max_archive_total:
             raise ArchiveRefused(f"zip expands to {total} bytes: possible zip bomb")
@@ -47,7 +49,14 @@ class ZipContainer(Container):
         try:
             with self.zf.open(info) as handle:
                 data = handle.read(min(limit, self.limits.max_member_bytes) + 1)
-        except (zipfile.BadZipFile, RuntimeError, OSError, ValueError, EOFError, NotImplementedError):
+        except (
+            zipfile.BadZipFile,
+            RuntimeError,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+        ):
             return None
         if len(data) > min(limit, self.limits.max_member_bytes):
             return None

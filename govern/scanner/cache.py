@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 VERSION = 3  # bump when detectors change what they extract
+NOTHING = '{"findings": [], "skipped": null}'
+_NOTHING: dict = {"findings": [], "skipped": None}
 
 
 class ScanCache:
@@ -49,10 +51,15 @@ class ScanCache:
         if entry is None or entry[0] != size or entry[1] != mtime_ns:
             return None
         self.fresh[location] = entry
-        return json.loads(entry[3])
+        return _NOTHING if entry[3] == NOTHING else json.loads(entry[3])
 
     def store(self, location: str, size: int, mtime_ns: int, digest: str, payload: dict) -> None:
-        self.fresh[location] = (size, mtime_ns, digest, json.dumps(payload))
+        text = (
+            NOTHING
+            if not payload.get("findings") and not payload.get("skipped")
+            else json.dumps(payload)
+        )
+        self.fresh[location] = (size, mtime_ns, digest, text)
 
     def removed(self) -> list[str]:
         return sorted(set(self.entries) - set(self.fresh))

@@ -19,21 +19,34 @@ def _progress_bar():
         return None, None
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True)
+    progress = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True
+    )
     task = progress.add_task("scanning", total=None)
 
     def update(files: int, nbytes: int, location: str) -> None:
-        progress.update(task, description=f"{files} files, {nbytes / 1e6:.1f} MB read  {location[-60:]}")
+        progress.update(
+            task, description=f"{files} files, {nbytes / 1e6:.1f} MB read  {location[-60:]}"
+        )
 
     return progress, update
 
 
 @click.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--ignore", multiple=True, help="Glob pattern to skip (repeatable), e.g. '*/archive/*'.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--ignore", multiple=True, help="Glob pattern to skip (repeatable), e.g. '*/archive/*'."
+)
 @click.option("--cache", "cache", type=click.Path(path_type=Path), help="Incremental cache file.")
-@click.option("--egress", multiple=True, type=click.Path(exists=True, path_type=Path), help="Proxy log to analyse (Squid, CSV, JSON Lines).")
+@click.option(
+    "--egress",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Proxy log to analyse (Squid, CSV, JSON Lines).",
+)
 @click.option("--push", "push_url", help="Send the result to a govern server (remote agent mode).")
 @click.option("--token", envvar="GOVERN_TOKEN", help="API token for --push (or GOVERN_TOKEN).")
 @click.option("--target", default=None, help="Target name the run is recorded under.")
@@ -41,7 +54,20 @@ def _progress_bar():
 @click.option("--ingest", is_flag=True, help="Record the result in the local registry.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the output to a file.")
 @pass_app
-def scan_command(app: AppContext, paths, fmt, ignore, cache, egress, push_url, token, target, batch_size, ingest, output):
+def scan_command(
+    app: AppContext,
+    paths,
+    fmt,
+    ignore,
+    cache,
+    egress,
+    push_url,
+    token,
+    target,
+    batch_size,
+    ingest,
+    output,
+):
     """Scan PATHS for automations (and --egress logs for shadow AI / SaaS use)."""
     if not paths and not egress:
         raise click.UsageError("give at least one PATH to scan or an --egress log")
@@ -69,18 +95,39 @@ def scan_command(app: AppContext, paths, fmt, ignore, cache, egress, push_url, t
         from govern.scanner.push import PushError, push
 
         try:
-            answers = push(result, push_url, token, target=target_name, agent=os.uname().nodename, batch_size=batch_size)
+            answers = push(
+                result,
+                push_url,
+                token,
+                target=target_name,
+                agent=os.uname().nodename,
+                batch_size=batch_size,
+            )
         except PushError as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(f"pushed {len(result['discoveries'])} discoveries in {len(answers)} batches; run {result['scan']['run_uid']}: {answers[-1].get('status')}", err=True)
+        click.echo(
+            f"pushed {len(result['discoveries'])} discoveries in {len(answers)} batches; run {result['scan']['run_uid']}: {answers[-1].get('status')}",
+            err=True,
+        )
     if ingest:
         from govern.db import write_session
         from govern.registry.auth import LOCAL_ADMIN
         from govern.registry.ingest import ingest as do_ingest
 
         with write_session(app.migrated_engine()) as session:
-            run = do_ingest(session, result, target_name=target_name, agent="cli", run_uid=result["scan"]["run_uid"], principal=LOCAL_ADMIN, internal_domains=app.settings.internal_domains)
-            click.echo(f"ingested: {run.discoveries} discoveries, {run.new_discoveries} new, {run.shadow} new shadow automations, {run.gone} gone", err=True)
+            run = do_ingest(
+                session,
+                result,
+                target_name=target_name,
+                agent="cli",
+                run_uid=result["scan"]["run_uid"],
+                principal=LOCAL_ADMIN,
+                internal_domains=app.settings.internal_domains,
+            )
+            click.echo(
+                f"ingested: {run.discoveries} discoveries, {run.new_discoveries} new, {run.shadow} new shadow automations, {run.gone} gone",
+                err=True,
+            )
     from govern.scanner.output import as_json, as_table
 
     text = as_json(result) if fmt == "json" else as_table(result)
@@ -97,17 +144,20 @@ def scheduler_command(app: AppContext, once: bool):
     """Run the scheduler in the foreground (the dedicated-process mode)."""
     engine = app.migrated_engine()
     if once:
-        from govern.registry.models import ScanTarget
-        from govern.db import read_session
-        from govern.scanner.run import run_target
         from sqlmodel import select
+
+        from govern.db import read_session
+        from govern.registry.models import ScanTarget
+        from govern.scanner.run import run_target
 
         with read_session(engine) as session:
             ids = [t.id for t in session.exec(select(ScanTarget).where(ScanTarget.enabled == True))]  # noqa: E712
         for target_id in ids:
             run = run_target(app.settings, engine, target_id)
             if run is not None:
-                click.echo(f"{run.target_name}: {run.status}, {run.discoveries} discoveries, {run.shadow} new shadow, {run.gone} gone")
+                click.echo(
+                    f"{run.target_name}: {run.status}, {run.discoveries} discoveries, {run.shadow} new shadow, {run.gone} gone"
+                )
         return
     from govern.scheduler import build_scheduler
 
@@ -144,7 +194,15 @@ def _call(app: AppContext, fn, *args, **kwargs):
 
 
 def _values(kind, location, namespace, interval, cron, ignore, missing_after, enabled):
-    values = {"kind": kind, "location": location, "namespace": namespace, "interval_seconds": interval, "cron": cron, "missing_after_runs": missing_after, "enabled": enabled}
+    values = {
+        "kind": kind,
+        "location": location,
+        "namespace": namespace,
+        "interval_seconds": interval,
+        "cron": cron,
+        "missing_after_runs": missing_after,
+        "enabled": enabled,
+    }
     values = {k: v for k, v in values.items() if v is not None}
     if ignore:
         values["ignore"] = list(ignore)
@@ -157,7 +215,9 @@ _options = [
     click.option("--interval", type=int, help="Seconds between runs (>= 60)."),
     click.option("--cron", help="5-field cron, UTC."),
     click.option("--ignore", multiple=True),
-    click.option("--missing-after", type=int, help="Runs unseen before a declared automation is missing."),
+    click.option(
+        "--missing-after", type=int, help="Runs unseen before a declared automation is missing."
+    ),
 ]
 
 
@@ -185,7 +245,9 @@ def targets_list(app: AppContext, fmt: str):
     for t in items:
         when = t["cron"] or f"every {t['interval_seconds']}s"
         state = "enabled" if t["enabled"] else "disabled"
-        click.echo(f"{t['name']:<24} {t['kind']:<7} {when:<18} {state:<9} last success {t['last_success_at'] or '-'}  {t['location']}")
+        click.echo(
+            f"{t['name']:<24} {t['kind']:<7} {when:<18} {state:<9} last success {t['last_success_at'] or '-'}  {t['location']}"
+        )
 
 
 @targets_group.command("add")
@@ -193,7 +255,9 @@ def targets_list(app: AppContext, fmt: str):
 @click.argument("location")
 @_with_options
 @pass_app
-def targets_add(app: AppContext, name, location, kind, namespace, interval, cron, ignore, missing_after):
+def targets_add(
+    app: AppContext, name, location, kind, namespace, interval, cron, ignore, missing_after
+):
     """Add a target NAME scanning LOCATION."""
     from govern.scanner import targets
 
@@ -208,7 +272,9 @@ def targets_add(app: AppContext, name, location, kind, namespace, interval, cron
 @click.option("--enable/--disable", "enabled", default=None)
 @_with_options
 @pass_app
-def targets_update(app: AppContext, name, location, enabled, kind, namespace, interval, cron, ignore, missing_after):
+def targets_update(
+    app: AppContext, name, location, enabled, kind, namespace, interval, cron, ignore, missing_after
+):
     """Change a target."""
     from govern.scanner import targets
 
@@ -247,7 +313,9 @@ def targets_run(app: AppContext, name):
     run = run_target(app.settings, engine, target_id)
     if run is None:
         raise click.ClickException(f"scan target {name} is disabled")
-    click.echo(f"{name}: {run.status} in {run.duration_seconds or 0:.2f}s: {run.discoveries} discoveries, {run.new_discoveries} new, {run.shadow} new shadow automations, {run.gone} gone")
+    click.echo(
+        f"{name}: {run.status} in {run.duration_seconds or 0:.2f}s: {run.discoveries} discoveries, {run.new_discoveries} new, {run.shadow} new shadow automations, {run.gone} gone"
+    )
 
 
 COMMANDS = (scan_command, scheduler_command, targets_group)

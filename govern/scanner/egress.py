@@ -47,8 +47,27 @@ SQUID = re.compile(
 )
 USER_KEYS = ("user", "username", "cs-username", "userid", "user_name", "identity", "rfc931")
 CLIENT_KEYS = ("client", "client_ip", "src", "src_ip", "c-ip", "source", "host_ip", "clientip")
-URL_KEYS = ("url", "uri", "cs-uri", "request", "dest", "destination", "dst_host", "host", "cs-host", "domain")
-BYTES_OUT_KEYS = ("bytes_out", "sent", "cs-bytes", "bytes_sent", "request_bytes", "out_bytes", "upload")
+URL_KEYS = (
+    "url",
+    "uri",
+    "cs-uri",
+    "request",
+    "dest",
+    "destination",
+    "dst_host",
+    "host",
+    "cs-host",
+    "domain",
+)
+BYTES_OUT_KEYS = (
+    "bytes_out",
+    "sent",
+    "cs-bytes",
+    "bytes_sent",
+    "request_bytes",
+    "out_bytes",
+    "upload",
+)
 BYTES_KEYS = ("bytes", "sc-bytes", "size", "bytes_in", "response_bytes")
 MAX_ERRORS = 20
 
@@ -140,7 +159,9 @@ def _rows(first: str, stream, problems: list[str]):
     elif "," in stripped or "\t" in stripped:
         yield from _csv(first, stream, problems)
     elif stripped:
-        problems.append("log format not recognised (expected Squid, CSV with header, or JSON Lines)")
+        problems.append(
+            "log format not recognised (expected Squid, CSV with header, or JSON Lines)"
+        )
 
 
 def _squid(first: str, stream, problems: list[str]):

@@ -22,14 +22,21 @@ from govern.scanner.model import Finding, Skipped
 from govern.scanner.walker import display, walk
 
 ARCHIVE_EXTS = (".zip",)
-OFFICE_EXTS = (".xlsm", ".xlam", ".xlsb", ".xls", ".docm", ".dotm", ".doc", ".pptm", ".potm", ".xltm")
+OFFICE_EXTS = (
+    ".xlsm",
+    ".xlam",
+    ".xlsb",
+    ".xls",
+    ".docm",
+    ".dotm",
+    ".doc",
+    ".pptm",
+    ".potm",
+    ".xltm",
+)
 SNIFF_EXTS = ("", ".txt", ".xml", ".conf", ".cfg", ".job", ".task", ".robin", ".in", ".sh-old")
 NEVER_EXTS = frozenset(
-    ".png .jpg .jpeg .gif .bmp .tif .tiff .ico .svg .webp .pdf .docx .xlsx .pptx .odt .ods .odp "
-    ".mp3 .mp4 .wav .avi .mov .mkv .iso .exe .dll .so .dylib .o .a .class .jar .pyc .pyo "
-    ".gz .tgz .bz2 .xz .7z .rar .tar .parquet .avro .orc .db .sqlite .mdb .accdb .pst .ost .msg "
-    ".eml .csv .tsv .log .md .rst .html .htm .css .map .lock .woff .woff2 .ttf .otf .eot .bin "
-    ".dat .frx .pkl .npy .npz .h5 .whl .egg .min.js".split()
+    [".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".ico", ".svg", ".webp", ".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".mp3", ".mp4", ".wav", ".avi", ".mov", ".mkv", ".iso", ".exe", ".dll", ".so", ".dylib", ".o", ".a", ".class", ".jar", ".pyc", ".pyo", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar", ".parquet", ".avro", ".orc", ".db", ".sqlite", ".mdb", ".accdb", ".pst", ".ost", ".msg", ".eml", ".csv", ".tsv", ".log", ".md", ".rst", ".html", ".htm", ".css", ".map", ".lock", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".bin", ".dat", ".frx", ".pkl", ".npy", ".npz", ".h5", ".whl", ".egg", ".min.js"]
 )
 Progress = Callable[[int, int, str], None]
 
@@ -99,7 +106,9 @@ class Engine:
 
     def scan(self, paths: list[Path]) -> None:
         for root in paths:
-            for entry in walk(os.fspath(root), ignore=self.ignore, max_depth=self.ctx.limits.max_depth):
+            for entry in walk(
+                os.fspath(root), ignore=self.ignore, max_depth=self.ctx.limits.max_depth
+            ):
                 location = display(entry.path)
                 if entry.error:
                     self._skip(location, entry.error)
@@ -217,7 +226,9 @@ class Engine:
                 continue
             body = container.read(member, self.ctx.limits.max_member_bytes)
             if body is None:
-                self._skip(f"{location}!/{display(member)}", "archive member unreadable or too large")
+                self._skip(
+                    f"{location}!/{display(member)}", "archive member unreadable or too large"
+                )
                 continue
             ext = os.path.splitext(mname.lower())[1]
             if ext not in OFFICE_EXTS and text.is_binary(body[:8192]):
@@ -255,7 +266,9 @@ class Engine:
         if not f.fingerprint:
             f.fingerprint = fingerprint.of_text(art.text, strip_comments=True)
         if f.generic_signals:
-            found = secrets.find_secrets(art.text, art.hits, self.ctx.secret_key, ignore_text=f.ignore_text)
+            found = secrets.find_secrets(
+                art.text, art.hits, self.ctx.secret_key, ignore_text=f.ignore_text
+            )
             f.secrets.extend(found)
             signals.extract(f, art.text, art.hits)
         for s in f.secrets:

@@ -59,7 +59,9 @@ _ID_LIKE = re.compile(
 )
 _COMMENT_LINE = re.compile(r"(?m)^\s*(?:#|//|'|REM\s|::|;).*$")
 _WS = re.compile(r"\s+")
-_VIEWSTATE = re.compile(r"(?s)<sap2010:WorkflowViewState\.ViewStateManager>.*?</sap2010:WorkflowViewState\.ViewStateManager>|\s(?:sap2010:WorkflowViewState\.IdRef|sap:VirtualizedContainerService\.HintSize)=\"[^\"]*\"")
+_VIEWSTATE = re.compile(
+    r"(?s)<sap2010:WorkflowViewState\.ViewStateManager>.*?</sap2010:WorkflowViewState\.ViewStateManager>|\s(?:sap2010:WorkflowViewState\.IdRef|sap:VirtualizedContainerService\.HintSize)=\"[^\"]*\""
+)
 
 
 def _digest(text: str) -> str:
@@ -73,9 +75,7 @@ def content_hash(data: bytes) -> str:
 def _canonical(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            k: _canonical(v)
-            for k, v in sorted(value.items())
-            if k.lower() not in VOLATILE_KEYS
+            k: _canonical(v) for k, v in sorted(value.items()) if k.lower() not in VOLATILE_KEYS
         }
     if isinstance(value, list):
         items = [_canonical(v) for v in value]

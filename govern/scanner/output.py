@@ -19,7 +19,16 @@ def as_table(result: dict[str, Any]) -> str:
     buffer = StringIO()
     console = Console(file=buffer, width=160, no_color=True)
     table = Table(title="Discoveries", show_lines=False)
-    for column in ("platform", "name", "trigger", "AI", "secrets", "copies", "owner hint", "location"):
+    for column in (
+        "platform",
+        "name",
+        "trigger",
+        "AI",
+        "secrets",
+        "copies",
+        "owner hint",
+        "location",
+    ):
         table.add_column(column, overflow="fold")
     for d in result["discoveries"]:
         trig = d["triggers"][0] if d["triggers"] else {}

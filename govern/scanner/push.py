@@ -31,7 +31,9 @@ def batches(result: dict[str, Any], size: int = DEFAULT_BATCH) -> list[dict[str,
                 "run_uid": scan.get("run_uid"),
                 "batch": index,
                 "final": index == len(chunks) - 1,
-                "scan": scan if index == 0 or index == len(chunks) - 1 else {"run_uid": scan.get("run_uid")},
+                "scan": scan
+                if index == 0 or index == len(chunks) - 1
+                else {"run_uid": scan.get("run_uid")},
                 "discoveries": chunk,
             }
         )

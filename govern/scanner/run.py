@@ -23,7 +23,9 @@ def cache_path(settings: Settings, target_name: str) -> Path:
     return settings.data_dir / "scan-cache" / f"{safe}.sqlite"
 
 
-def run_target(settings: Settings, engine: Engine, target_id: int, *, principal: Principal = SCHEDULER) -> ScanRun | None:
+def run_target(
+    settings: Settings, engine: Engine, target_id: int, *, principal: Principal = SCHEDULER
+) -> ScanRun | None:
     """Scan one target now. Never raises: a failure is recorded as a failed ScanRun."""
     from govern.registry.ingest import ingest
     from govern.scanner.api import scan
@@ -38,7 +40,9 @@ def run_target(settings: Settings, engine: Engine, target_id: int, *, principal:
     clock = time.perf_counter()
     try:
         if kind == "egress":
-            result = scan([], secret_key=settings.secret_key, egress_logs=[Path(location)], run_uid=run_uid)
+            result = scan(
+                [], secret_key=settings.secret_key, egress_logs=[Path(location)], run_uid=run_uid
+            )
         else:
             result = scan(
                 [Path(location)],

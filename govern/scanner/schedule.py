@@ -49,7 +49,9 @@ def normalise_cron(expr: str) -> str | None:
     return " ".join("*" if f == "?" else f for f in fields)
 
 
-def every(unit: str, interval: int = 1, *, hour: int = 0, minute: int = 0, weekdays=None) -> str | None:
+def every(
+    unit: str, interval: int = 1, *, hour: int = 0, minute: int = 0, weekdays=None
+) -> str | None:
     """Cron for 'every N units' (second/minute/hour/day/week/month)."""
     unit = unit.lower().rstrip("s")
     n = max(1, int(interval or 1))
@@ -95,9 +97,11 @@ def recurrence(rec: dict) -> str | None:
         return f"{minute} {hour} * * {dow}"
     if freq == "month":
         month_days = _ints(sched.get("monthDays")) or [1]
-        return f"{minute} {hour} {','.join(map(str, month_days))} " + (
-            f"*/{interval}" if interval > 1 else "*"
-        ) + " *"
+        return (
+            f"{minute} {hour} {','.join(map(str, month_days))} "
+            + (f"*/{interval}" if interval > 1 else "*")
+            + " *"
+        )
     return None
 
 

@@ -94,9 +94,44 @@ _NOT_USERS = {
     "<user>",
     "you",
 }
-_NOT_HOST_TLDS = {"smtp", "send", "login", "connect", "py", "ps1", "txt", "json", "exe", "dll", "mail", "item"}
+_NOT_HOST_TLDS = {
+    "smtp",
+    "send",
+    "login",
+    "connect",
+    "py",
+    "ps1",
+    "txt",
+    "json",
+    "exe",
+    "dll",
+    "mail",
+    "item",
+}
 SNOWFLAKE_RE = re.compile(r"""account\s*=\s*['"]([A-Za-z0-9_.\-]+)['"]""")
-_NOT_TLDS = {"png", "jpg", "gif", "svg", "bind", "type", "context", "count", "nextlink", "etag", "id", "json", "xml", "js", "py", "css", "value", "metadata", "navigationlink", "associationlink", "mediaetag"}
+_NOT_TLDS = {
+    "png",
+    "jpg",
+    "gif",
+    "svg",
+    "bind",
+    "type",
+    "context",
+    "count",
+    "nextlink",
+    "etag",
+    "id",
+    "json",
+    "xml",
+    "js",
+    "py",
+    "css",
+    "value",
+    "metadata",
+    "navigationlink",
+    "associationlink",
+    "mediaetag",
+}
 WRITE_WORDS = re.compile(
     r"(?i)(to_excel|to_csv|saveas|save_as|export-csv|export-excel|out-file|set-content|add-content|"
     r"write|copy-item|move-item|>>|\bopen\([^)]*['\"][wa]b?['\"]|upload|put_file|\.save\(|"

@@ -14,7 +14,16 @@ from govern.registry.automations import Conflict, NotFound
 from govern.registry.models import ScanTarget
 
 KINDS = ("path", "egress")
-FIELDS = ("kind", "location", "namespace", "interval_seconds", "cron", "ignore", "enabled", "missing_after_runs")
+FIELDS = (
+    "kind",
+    "location",
+    "namespace",
+    "interval_seconds",
+    "cron",
+    "ignore",
+    "enabled",
+    "missing_after_runs",
+)
 
 
 class TargetInvalid(ValueError):
@@ -42,7 +51,9 @@ def target_dict(t: ScanTarget) -> dict[str, Any]:
 def _check(values: dict[str, Any]) -> None:
     if "kind" in values and values["kind"] not in KINDS:
         raise TargetInvalid(f"kind: must be one of {', '.join(KINDS)}")
-    if "location" in values and (not isinstance(values["location"], str) or not values["location"].strip()):
+    if "location" in values and (
+        not isinstance(values["location"], str) or not values["location"].strip()
+    ):
         raise TargetInvalid("location: a path (or log file for kind egress) is required")
     interval = values.get("interval_seconds")
     if interval is not None and (not isinstance(interval, int) or interval < 60):
@@ -51,7 +62,9 @@ def _check(values: dict[str, Any]) -> None:
     if cron is not None and (not isinstance(cron, str) or not croniter.is_valid(cron)):
         raise TargetInvalid(f"cron: {cron!r} is not a valid 5-field cron expression")
     ignore = values.get("ignore")
-    if ignore is not None and (not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore)):
+    if ignore is not None and (
+        not isinstance(ignore, list) or not all(isinstance(i, str) for i in ignore)
+    ):
         raise TargetInvalid("ignore: a list of glob patterns")
     missing = values.get("missing_after_runs")
     if missing is not None and (not isinstance(missing, int) or missing < 1):
@@ -74,7 +87,9 @@ def create(session: Session, values: dict[str, Any], *, principal: Principal) ->
         raise TargetInvalid("name: a short unique name is required")
     unknown = set(values) - set(FIELDS) - {"name"}
     if unknown:
-        raise TargetInvalid(f"{sorted(unknown)[0]}: unknown field; allowed: name, {', '.join(FIELDS)}")
+        raise TargetInvalid(
+            f"{sorted(unknown)[0]}: unknown field; allowed: name, {', '.join(FIELDS)}"
+        )
     _check({"location": values.get("location"), **values})
     if session.exec(select(ScanTarget).where(ScanTarget.name == name)).first():
         raise Conflict(f"scan target {name!r} already exists")
@@ -83,11 +98,20 @@ def create(session: Session, values: dict[str, Any], *, principal: Principal) ->
         target.interval_seconds = 86400
     session.add(target)
     session.flush()
-    audit.record(session, actor=principal.actor, action="scan-target.created", entity_type="scan_target", entity_key=target.name, after=target_dict(target))
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="scan-target.created",
+        entity_type="scan_target",
+        entity_key=target.name,
+        after=target_dict(target),
+    )
     return target
 
 
-def update(session: Session, name: str, values: dict[str, Any], *, principal: Principal) -> ScanTarget:
+def update(
+    session: Session, name: str, values: dict[str, Any], *, principal: Principal
+) -> ScanTarget:
     require_role(principal, "admin", "managing scan targets")
     unknown = set(values) - set(FIELDS)
     if unknown:
@@ -99,7 +123,15 @@ def update(session: Session, name: str, values: dict[str, Any], *, principal: Pr
         setattr(target, key, value)
     target.updated_at = utcnow()
     session.add(target)
-    audit.record(session, actor=principal.actor, action="scan-target.updated", entity_type="scan_target", entity_key=name, before=before, after=target_dict(target))
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="scan-target.updated",
+        entity_type="scan_target",
+        entity_key=name,
+        before=before,
+        after=target_dict(target),
+    )
     return target
 
 
@@ -113,7 +145,14 @@ def delete(session: Session, name: str, *, principal: Principal) -> None:
         run.target_id = None
         session.add(run)
     session.delete(target)
-    audit.record(session, actor=principal.actor, action="scan-target.deleted", entity_type="scan_target", entity_key=name, before=before)
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="scan-target.deleted",
+        entity_type="scan_target",
+        entity_key=name,
+        before=before,
+    )
 
 
 def list_targets(session: Session) -> list[ScanTarget]:

@@ -46,10 +46,14 @@ class Entry:
 
 def display(path: str) -> str:
     """A printable, JSON-safe form of a path with undecodable bytes."""
+    if path.isascii():
+        return path
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _ignored(rel: str, name: str, patterns: tuple[str, ...]) -> bool:
+    if not patterns:
+        return False
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in patterns)
 
 
@@ -69,9 +73,12 @@ def walk(root: str, *, ignore: tuple[str, ...] = (), max_depth: int = 64) -> Ite
         folder, depth = stack.pop()
         try:
             with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
+                entries = list(listing)
+            entries.sort(key=lambda e: e.name)
         except OSError as exc:
-            yield Entry(folder, root, _rel(folder, root), None, f"unreadable folder: {exc.strerror}")
+            yield Entry(
+                folder, root, _rel(folder, root), None, f"unreadable folder: {exc.strerror}"
+            )
             continue
         if any(e.name == "pyvenv.cfg" for e in entries) and folder != root:
             continue  # a virtual environment
@@ -108,5 +115,9 @@ def walk(root: str, *, ignore: tuple[str, ...] = (), max_depth: int = 64) -> Ite
 
 
 def _rel(path: str, root: str) -> str:
-    rel = os.path.relpath(path, root)
-    return rel.replace(os.sep, "/")
+    """Path relative to ``root`` by slicing (``os.path.relpath`` costs more than the stat)."""
+    if path.startswith(root + os.sep):
+        rel = path[len(root) + 1 :]
+    else:
+        rel = os.path.relpath(path, root)
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel

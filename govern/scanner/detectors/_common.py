@@ -10,7 +10,9 @@ from govern.scanner import secrets, signals
 from govern.scanner.artifact import Artifact
 from govern.scanner.model import Finding
 
-READ_VERB = re.compile(r"(?i)^(get|list|read|on|search|find|fetch|lookup|download|watch|query|select|execute)")
+READ_VERB = re.compile(
+    r"(?i)^(get|list|read|on|search|find|fetch|lookup|download|watch|query|select|execute)"
+)
 WRITE_VERB = re.compile(
     r"(?i)^(create|update|send|post|patch|append|insert|upsert|delete|upload|write|add|set|put|"
     r"reply|forward|move|copy|publish|share)"
@@ -72,7 +74,9 @@ def add_mode(f: Finding, asset: str, mode: str | None) -> None:
 
 
 def is_expression(value: Any) -> bool:
-    return isinstance(value, str) and (value.startswith("=") or "{{" in value or value.startswith("@"))
+    return isinstance(value, str) and (
+        value.startswith("=") or "{{" in value or value.startswith("@")
+    )
 
 
 def first_line_comment_name(text: str) -> str | None:

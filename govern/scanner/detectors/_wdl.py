@@ -26,8 +26,14 @@ WRITE_CONNECTORS = {"office365", "teams", "sendmail", "smtp", "outlook", "slack"
 
 
 def is_definition(obj: Any) -> bool:
-    return isinstance(obj, dict) and ("triggers" in obj or "actions" in obj) and (
-        "$schema" in obj or isinstance(obj.get("actions"), dict) or isinstance(obj.get("triggers"), dict)
+    return (
+        isinstance(obj, dict)
+        and ("triggers" in obj or "actions" in obj)
+        and (
+            "$schema" in obj
+            or isinstance(obj.get("actions"), dict)
+            or isinstance(obj.get("triggers"), dict)
+        )
     )
 
 
@@ -55,9 +61,21 @@ def iter_actions(actions: Any) -> Iterator[tuple[str, dict]]:
                 continue
             yield name, action
             stack.append(action.get("actions"))
-            stack.append((action.get("else") or {}).get("actions") if isinstance(action.get("else"), dict) else None)
-            stack.append(action.get("default", {}).get("actions") if isinstance(action.get("default"), dict) else None)
-            for case in (action.get("cases") or {}).values() if isinstance(action.get("cases"), dict) else []:
+            stack.append(
+                (action.get("else") or {}).get("actions")
+                if isinstance(action.get("else"), dict)
+                else None
+            )
+            stack.append(
+                action.get("default", {}).get("actions")
+                if isinstance(action.get("default"), dict)
+                else None
+            )
+            for case in (
+                (action.get("cases") or {}).values()
+                if isinstance(action.get("cases"), dict)
+                else []
+            ):
                 if isinstance(case, dict):
                     stack.append(case.get("actions"))
 
@@ -91,20 +109,36 @@ def analyze(f: Finding, definition: dict) -> None:
             continue
         kind = str(trig.get("type", ""))
         rec = trig.get("recurrence")
-        if kind.lower() in ("recurrence", "slidingwindow") or (isinstance(rec, dict) and kind.lower().startswith("apiconnection") is False):
+        if kind.lower() in ("recurrence", "slidingwindow") or (
+            isinstance(rec, dict) and kind.lower().startswith("apiconnection") is False
+        ):
             f.triggers.append(trigger("schedule", schedule.recurrence(rec or {}), f"{kind} {name}"))
         elif kind.lower() == "request":
             trig_kind = str(trig.get("kind", "Http"))
-            f.triggers.append(trigger("manual" if trig_kind.lower() in ("button", "powerappv2", "powerapp") else "webhook", None, f"Request ({trig_kind})"))
+            f.triggers.append(
+                trigger(
+                    "manual"
+                    if trig_kind.lower() in ("button", "powerappv2", "powerapp")
+                    else "webhook",
+                    None,
+                    f"Request ({trig_kind})",
+                )
+            )
         else:
             inputs = trig.get("inputs") if isinstance(trig.get("inputs"), dict) else {}
             host = inputs.get("host") or {}
             op = str((host.get("operationId") if isinstance(host, dict) else "") or "")
-            path = ((inputs.get("fetch") or {}).get("pathTemplate") or {}).get("template", "") if isinstance(inputs.get("fetch"), dict) else ""
+            path = (
+                ((inputs.get("fetch") or {}).get("pathTemplate") or {}).get("template", "")
+                if isinstance(inputs.get("fetch"), dict)
+                else ""
+            )
             conn = connector_of(host)
             detail = " ".join(x for x in (kind, conn or "", op or path) if x)
             if isinstance(rec, dict):
-                f.triggers.append(trigger("schedule", schedule.recurrence(rec), "polling " + detail))
+                f.triggers.append(
+                    trigger("schedule", schedule.recurrence(rec), "polling " + detail)
+                )
             else:
                 f.triggers.append(trigger("event", None, detail))
             if conn:
@@ -141,8 +175,14 @@ def _action(f: Finding, name: str, action: dict) -> None:
     if not conn:
         return
     op = str((host or {}).get("operationId") or inputs.get("path") or "")
-    if conn in AI_CONNECTORS or op.lower().startswith("aibuilderpredict") or op.lower().startswith("aibuilder"):
-        f.ai_services.add("ai-builder" if "aibuilder" in op.lower() else AI_CONNECTORS.get(conn, conn))
+    if (
+        conn in AI_CONNECTORS
+        or op.lower().startswith("aibuilderpredict")
+        or op.lower().startswith("aibuilder")
+    ):
+        f.ai_services.add(
+            "ai-builder" if "aibuilder" in op.lower() else AI_CONNECTORS.get(conn, conn)
+        )
         f.extra.setdefault("ai_operations", []).append(op)
         return
     params = inputs.get("parameters") if isinstance(inputs.get("parameters"), dict) else {}
@@ -156,7 +196,9 @@ def _action(f: Finding, name: str, action: dict) -> None:
     else:
         asset = service_asset(short)
     method = str(inputs.get("method", "")).lower()
-    mode = verb_mode(op.split("/")[-1]) or ("write" if method in ("post", "patch", "put") else "read" if method == "get" else None)
+    mode = verb_mode(op.split("/")[-1]) or (
+        "write" if method in ("post", "patch", "put") else "read" if method == "get" else None
+    )
     if mode is None and any(w in short for w in WRITE_CONNECTORS):
         mode = "write"
     add_mode(f, asset, mode)
@@ -170,7 +212,11 @@ def connection_references(f: Finding, props: dict) -> None:
         if not isinstance(ref, dict):
             continue
         api = ref.get("api", {}).get("name") if isinstance(ref.get("api"), dict) else None
-        logical = (ref.get("connection") or {}).get("connectionReferenceLogicalName") if isinstance(ref.get("connection"), dict) else None
+        logical = (
+            (ref.get("connection") or {}).get("connectionReferenceLogicalName")
+            if isinstance(ref.get("connection"), dict)
+            else None
+        )
         name = api
         if not name:
             m = CONNECTOR.search(str(ref.get("id", "")))

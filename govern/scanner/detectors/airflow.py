@@ -13,7 +13,9 @@ from govern.scanner.registry import register
 IMPORT = re.compile(r"(?m)^\s*(?:from|import)\s+airflow\b")
 DAG = re.compile(r"\bDAG\s*\(|@dag\b")
 DAG_ID = re.compile(r"""(?:dag_id\s*=\s*|DAG\(\s*)['"]([^'"]+)['"]""")
-SCHED = re.compile(r"""\b(?:schedule_interval|schedule)\s*=\s*(?:['"]([^'"]+)['"]|(None)|timedelta\(([^)]*)\))""")
+SCHED = re.compile(
+    r"""\b(?:schedule_interval|schedule)\s*=\s*(?:['"]([^'"]+)['"]|(None)|timedelta\(([^)]*)\))"""
+)
 OWNER = re.compile(r"""['"]owner['"]\s*:\s*['"]([^'"]+)['"]""")
 EMAIL = re.compile(r"""['"]email['"]\s*:\s*\[?\s*['"]([^'"]+)['"]""")
 CONN = re.compile(r"""\b\w*conn_id\s*=\s*['"]([^'"]+)['"]""")

@@ -16,9 +16,15 @@ GLOBALS = re.compile(
     r"\b(SpreadsheetApp|GmailApp|MailApp|DriveApp|UrlFetchApp|ScriptApp|PropertiesService|FormApp|"
     r"CalendarApp|DocumentApp|SlidesApp|ContentService|HtmlService|CacheService|LockService)\."
 )
-TIME_BASED = re.compile(r"newTrigger\(\s*['\"](\w+)['\"]\s*\)\s*\.timeBased\(\)(?P<chain>[^;]{0,300})")
-EVENT_TRIGGER = re.compile(r"newTrigger\(\s*['\"](\w+)['\"]\s*\)\s*\.(?:for\w+\([^)]*\)\s*\.)?(on\w+)\(\)")
-SIMPLE = re.compile(r"(?m)^\s*(?:async\s+)?function\s+(onOpen|onEdit|onFormSubmit|onInstall|onChange|doGet|doPost|onSelectionChange)\s*\(")
+TIME_BASED = re.compile(
+    r"newTrigger\(\s*['\"](\w+)['\"]\s*\)\s*\.timeBased\(\)(?P<chain>[^;]{0,300})"
+)
+EVENT_TRIGGER = re.compile(
+    r"newTrigger\(\s*['\"](\w+)['\"]\s*\)\s*\.(?:for\w+\([^)]*\)\s*\.)?(on\w+)\(\)"
+)
+SIMPLE = re.compile(
+    r"(?m)^\s*(?:async\s+)?function\s+(onOpen|onEdit|onFormSubmit|onInstall|onChange|doGet|doPost|onSelectionChange)\s*\("
+)
 EVERY = re.compile(r"\.every(Minutes|Hours|Days|Weeks)\(\s*(\d+)\s*\)")
 AT_HOUR = re.compile(r"\.atHour\(\s*(\d+)\s*\)")
 NEAR_MINUTE = re.compile(r"\.nearMinute\(\s*(\d+)\s*\)")
@@ -100,12 +106,17 @@ class AppsScript(Detector):
         if art.lname == ".clasp.json":
             if "scriptId" not in doc:
                 return []
-            f = self.finding(art, posixpath.basename(posixpath.dirname(art.location)) or "apps-script")
+            f = self.finding(
+                art, posixpath.basename(posixpath.dirname(art.location)) or "apps-script"
+            )
             f.group = posixpath.dirname(art.location)
             f.owner(5, f"scriptId:{doc['scriptId']}")
             f.triggers = []
             return [f]
-        if not ({"timeZone", "runtimeVersion", "oauthScopes", "dependencies", "exceptionLogging"} & set(doc)):
+        if not (
+            {"timeZone", "runtimeVersion", "oauthScopes", "dependencies", "exceptionLogging"}
+            & set(doc)
+        ):
             return []
         f = self.finding(art, posixpath.basename(posixpath.dirname(art.location)) or "apps-script")
         f.group = posixpath.dirname(art.location)
@@ -115,7 +126,9 @@ class AppsScript(Detector):
             f.triggers.append(trigger("webhook", None, "deployed as a web app"))
         add_ons = doc.get("addOns")
         if isinstance(add_ons, dict):
-            f.triggers.append(trigger("event", None, "add-on: " + json.dumps(sorted(add_ons))[:100]))
+            f.triggers.append(
+                trigger("event", None, "add-on: " + json.dumps(sorted(add_ons))[:100])
+            )
         if doc.get("timeZone"):
             f.extra["timezone"] = doc["timeZone"]
         return [f]

@@ -30,7 +30,11 @@ class Batch(Detector):
 
     def analyze(self, art: Artifact) -> list[Finding]:
         text = art.text
-        lines = [ln for ln in text.splitlines() if ln.strip() and not re.match(r"(?i)\s*(rem\b|::|@?echo\s+off)", ln)]
+        lines = [
+            ln
+            for ln in text.splitlines()
+            if ln.strip() and not re.match(r"(?i)\s*(rem\b|::|@?echo\s+off)", ln)
+        ]
         if not lines:
             return []
         f = self.finding(art)
@@ -43,7 +47,11 @@ class Batch(Detector):
             mo = MO.search(task.group(0))
             hour, minute = (int(st.group(1)), int(st.group(2))) if st else (0, 0)
             unit = (sc.group(1).lower() if sc else "").replace("ly", "").replace("dai", "day")
-            cron = schedule.every(unit, int(mo.group(1)) if mo else 1, hour=hour, minute=minute) if unit in {"minute", "hour", "day", "week", "month"} else None
+            cron = (
+                schedule.every(unit, int(mo.group(1)) if mo else 1, hour=hour, minute=minute)
+                if unit in {"minute", "hour", "day", "week", "month"}
+                else None
+            )
             f.triggers.append(trigger("schedule", cron, task.group(0)))
         else:
             f.triggers.append(trigger("manual", None, "run by hand or by a scheduled task"))

@@ -11,7 +11,9 @@ from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
 
 FIELD = r"[\d*/,\-A-Za-z?]+"
-LINE = re.compile(rf"^\s*(?P<sched>@\w+|{FIELD}\s+{FIELD}\s+{FIELD}\s+{FIELD}\s+{FIELD})\s+(?P<rest>\S.*)$")
+LINE = re.compile(
+    rf"^\s*(?P<sched>@\w+|{FIELD}\s+{FIELD}\s+{FIELD}\s+{FIELD}\s+{FIELD})\s+(?P<rest>\S.*)$"
+)
 VAR = re.compile(r"^\s*[A-Z_][A-Z0-9_]*\s*=")
 SCRIPT = re.compile(r"(?P<s>[\w./~\-]+\.(?:py|sh|ps1|pl|rb|php|js|r|bash))\b")
 USERS = re.compile(r"^(?:root|[a-z_][a-z0-9_\-]{0,31})$")
@@ -46,18 +48,29 @@ class Crontab(Detector):
     sniffs = True
 
     def claims(self, relpath_lower: str, name: str, ext: str) -> bool:
-        return "/cron.d/" in f"/{relpath_lower}" or "/spool/cron/" in f"/{relpath_lower}" or "cron.d/" in relpath_lower[:8]
+        return (
+            "/cron.d/" in f"/{relpath_lower}"
+            or "/spool/cron/" in f"/{relpath_lower}"
+            or "cron.d/" in relpath_lower[:8]
+        )
 
     def sniff(self, head: str) -> bool:
         lines = [ln for ln in head.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
         if not lines:
             return False
-        good = sum(1 for ln in lines if VAR.match(ln) or parse_line(ln, False) or parse_line(ln, True))
+        good = sum(
+            1 for ln in lines if VAR.match(ln) or parse_line(ln, False) or parse_line(ln, True)
+        )
         return good == len(lines) and any(parse_line(ln, False) for ln in lines)
 
     def analyze(self, art: Artifact) -> list[Finding]:
         lines = art.text.splitlines()
-        system = art.lname == "crontab" and "/etc/" in f"/{art.relpath.lower()}" or self.claims(art.relpath.lower(), art.lname, art.ext) and "spool" not in art.relpath.lower()
+        system = (
+            art.lname == "crontab"
+            and "/etc/" in f"/{art.relpath.lower()}"
+            or self.claims(art.relpath.lower(), art.lname, art.ext)
+            and "spool" not in art.relpath.lower()
+        )
         entries = []
         for number, line in enumerate(lines, 1):
             if not line.strip() or line.lstrip().startswith("#") or VAR.match(line):

@@ -13,7 +13,15 @@ from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
 
 SECRET_REF = re.compile(r"\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-CI_EVENTS = {"push", "pull_request", "pull_request_target", "merge_group", "release", "create", "delete"}
+CI_EVENTS = {
+    "push",
+    "pull_request",
+    "pull_request_target",
+    "merge_group",
+    "release",
+    "create",
+    "delete",
+}
 
 
 class _Loader(yaml.SafeLoader):
@@ -46,7 +54,11 @@ class GitHubActions(Detector):
         if not isinstance(doc, dict) or "jobs" not in doc:
             return []
         on = doc.get("on", doc.get(True))
-        events = on if isinstance(on, dict) else {e: None for e in (on if isinstance(on, list) else [on])}
+        events = (
+            on
+            if isinstance(on, dict)
+            else {e: None for e in (on if isinstance(on, list) else [on])}
+        )
         events = {str(k): v for k, v in (events or {}).items()}
         crons = [c.get("cron") for c in (events.get("schedule") or []) if isinstance(c, dict)]
         manual = bool({"workflow_dispatch", "repository_dispatch"} & set(events))
@@ -55,7 +67,9 @@ class GitHubActions(Detector):
         f = self.finding(art, str(doc.get("name") or art.stem))
         f.confidence = 0.9
         for cron in crons:
-            f.triggers.append(trigger("schedule", schedule.normalise_cron(str(cron)), f"cron {cron} (UTC)"))
+            f.triggers.append(
+                trigger("schedule", schedule.normalise_cron(str(cron)), f"cron {cron} (UTC)")
+            )
         if manual:
             f.triggers.append(trigger("manual", None, "workflow_dispatch"))
         f.credentials |= {f"github-secret:{s}" for s in SECRET_REF.findall(art.text)}

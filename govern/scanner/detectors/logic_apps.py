@@ -50,7 +50,10 @@ class LogicApps(Detector):
     def _arm(self, art: Artifact, doc: dict) -> list[Finding]:
         out = []
         for res in doc["resources"]:
-            if not isinstance(res, dict) or str(res.get("type", "")).lower() != "microsoft.logic/workflows":
+            if (
+                not isinstance(res, dict)
+                or str(res.get("type", "")).lower() != "microsoft.logic/workflows"
+            ):
                 continue
             props = res.get("properties") or {}
             definition = props.get("definition")
@@ -59,7 +62,16 @@ class LogicApps(Detector):
             raw_name = str(res.get("name", art.stem))
             name = _arm_name(raw_name, doc) or art.stem
             f = self.finding(art, name)
-            if len(out) or sum(1 for r in doc["resources"] if isinstance(r, dict) and str(r.get("type", "")).lower() == "microsoft.logic/workflows") > 1:
+            if (
+                len(out)
+                or sum(
+                    1
+                    for r in doc["resources"]
+                    if isinstance(r, dict)
+                    and str(r.get("type", "")).lower() == "microsoft.logic/workflows"
+                )
+                > 1
+            ):
                 f.location = f"{art.location}#{name}"
             f.confidence = 0.95
             f.fingerprint = fingerprint.of_json(definition)
@@ -91,10 +103,18 @@ class LogicApps(Detector):
                 conns = json.loads(raw.decode("utf-8-sig", "replace"))
             except ValueError:
                 continue
-            for section in ("managedApiConnections", "serviceProviderConnections", "functionConnections"):
+            for section in (
+                "managedApiConnections",
+                "serviceProviderConnections",
+                "functionConnections",
+            ):
                 for key, conn in (conns.get(section) or {}).items():
                     f.credentials.add(f"connection:{key}")
-                    sp = str((conn or {}).get("serviceProvider", {}).get("id", "")) if isinstance(conn, dict) and isinstance(conn.get("serviceProvider"), dict) else ""
+                    sp = (
+                        str((conn or {}).get("serviceProvider", {}).get("id", ""))
+                        if isinstance(conn, dict) and isinstance(conn.get("serviceProvider"), dict)
+                        else ""
+                    )
                     if "openai" in sp.lower() or "openai" in key.lower():
                         f.ai_services.add("azure-openai")
             break

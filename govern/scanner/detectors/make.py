@@ -12,10 +12,30 @@ from govern.scanner.detectors._common import add_mode, service_asset, verb_mode
 from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
 
-AI_APPS = {"openai-gpt-3": "openai", "openai": "openai", "anthropic-claude": "anthropic", "gemini-ai": "google-gemini", "google-gemini-ai": "google-gemini", "perplexity-ai": "perplexity", "mistral-ai": "mistral", "azure-openai": "azure-openai", "hugging-face": "huggingface", "cohere": "cohere"}
+AI_APPS = {
+    "openai-gpt-3": "openai",
+    "openai": "openai",
+    "anthropic-claude": "anthropic",
+    "gemini-ai": "google-gemini",
+    "google-gemini-ai": "google-gemini",
+    "perplexity-ai": "perplexity",
+    "mistral-ai": "mistral",
+    "azure-openai": "azure-openai",
+    "hugging-face": "huggingface",
+    "cohere": "cohere",
+}
 MODULE_RE = re.compile(r'"module"\s*:\s*"([\w\-]+):(\w+)"')
 NAME_RE = re.compile(r'^\s*\{\s*"name"\s*:\s*"([^"]+)"')
-SEND_APPS = ("email", "gmail", "slack", "microsoft-email", "telegram", "discord", "microsoft-teams", "twilio")
+SEND_APPS = (
+    "email",
+    "gmail",
+    "slack",
+    "microsoft-email",
+    "telegram",
+    "discord",
+    "microsoft-teams",
+    "twilio",
+)
 
 
 def modules(flow) -> Iterator[dict]:
@@ -51,7 +71,9 @@ class MakeBlueprint(Detector):
         doc = art.json()
         if isinstance(doc, dict) and isinstance(doc.get("blueprint"), dict):
             doc = doc["blueprint"]
-        if isinstance(doc, dict) and (isinstance(doc.get("flow"), list) or isinstance(doc.get("subflows"), list)):
+        if isinstance(doc, dict) and (
+            isinstance(doc.get("flow"), list) or isinstance(doc.get("subflows"), list)
+        ):
             return [self._blueprint(art, doc)]
         if doc is None and '"flow"' in art.text and '"metadata"' in art.text:
             return self._fallback(art)
@@ -74,7 +96,9 @@ class MakeBlueprint(Detector):
         if meta.get("instant") or app in ("gateway", "webhook"):
             f.triggers.append(trigger("webhook", None, str(first.get("module"))))
         else:
-            f.triggers.append(trigger("schedule", None, f"scheduled, interval unknown ({first.get('module')})"))
+            f.triggers.append(
+                trigger("schedule", None, f"scheduled, interval unknown ({first.get('module')})")
+            )
         for index, module in enumerate(mods):
             self._module(f, module, index == 0)
         if isinstance(meta, dict) and meta.get("zone"):
@@ -84,13 +108,26 @@ class MakeBlueprint(Detector):
     def _module(self, f: Finding, module: dict, first: bool) -> None:
         ident = str(module.get("module", ""))
         app, _, action = ident.partition(":")
-        if app in ("builtin", "util", "regexp", "json", "flow-control", "gateway", "webhook", "") or app.startswith("builtin"):
+        if app in (
+            "builtin",
+            "util",
+            "regexp",
+            "json",
+            "flow-control",
+            "gateway",
+            "webhook",
+            "",
+        ) or app.startswith("builtin"):
             return
         restore = ((module.get("metadata") or {}).get("restore") or {}).get("parameters") or {}
         conn = restore.get("__IMTCONN__") if isinstance(restore, dict) else None
         if isinstance(conn, dict):
             label = conn.get("label")
-            ctype = (conn.get("data") or {}).get("connection") if isinstance(conn.get("data"), dict) else None
+            ctype = (
+                (conn.get("data") or {}).get("connection")
+                if isinstance(conn.get("data"), dict)
+                else None
+            )
             f.credentials.add(f"make-connection:{ctype or app}" + (f":{label}" if label else ""))
             if label:
                 f.owner(1, str(label))
@@ -112,7 +149,11 @@ class MakeBlueprint(Detector):
             if asset:
                 f.calls.add(asset)
             return
-        mode = "read" if first else verb_mode(action) or ("write" if app.startswith(SEND_APPS) else None)
+        mode = (
+            "read"
+            if first
+            else verb_mode(action) or ("write" if app.startswith(SEND_APPS) else None)
+        )
         add_mode(f, service_asset(app), mode)
 
     def _fallback(self, art: Artifact) -> list[Finding]:
@@ -124,7 +165,9 @@ class MakeBlueprint(Detector):
         f.errors.append("blueprint is not valid JSON; read with a tolerant fallback")
         f.confidence = 0.7
         instant = re.search(r'"instant"\s*:\s*true', art.text)
-        f.triggers.append(trigger("webhook" if instant else "schedule", None, "from fallback parse"))
+        f.triggers.append(
+            trigger("webhook" if instant else "schedule", None, "from fallback parse")
+        )
         for index, (app, action) in enumerate(found):
             self._module(f, {"module": f"{app}:{action}"}, index == 0)
         return [f]

@@ -47,10 +47,20 @@ AI_NODES = {
     "anthropic": "anthropic",
     "mistralai": "mistral",
 }
-CRED_AI = {"openaiapi": "openai", "anthropicapi": "anthropic", "azureopenaiapi": "azure-openai",
-           "googlepalmapi": "google-gemini", "ollamaapi": "ollama", "mistralcloudapi": "mistral",
-           "perplexityapi": "perplexity", "groqapi": "groq", "cohereapi": "cohere",
-           "huggingfaceapi": "huggingface", "openrouterapi": "openrouter", "deepseekapi": "deepseek"}
+CRED_AI = {
+    "openaiapi": "openai",
+    "anthropicapi": "anthropic",
+    "azureopenaiapi": "azure-openai",
+    "googlepalmapi": "google-gemini",
+    "ollamaapi": "ollama",
+    "mistralcloudapi": "mistral",
+    "perplexityapi": "perplexity",
+    "groqapi": "groq",
+    "cohereapi": "cohere",
+    "huggingfaceapi": "huggingface",
+    "openrouterapi": "openrouter",
+    "deepseekapi": "deepseek",
+}
 TOKEN_PREFIX_SERVICE = (
     ("pplx-", "perplexity"),
     ("sk-ant-", "anthropic"),
@@ -58,16 +68,68 @@ TOKEN_PREFIX_SERVICE = (
     ("apify_api_", "apify"),
     ("xoxb-", "slack"),
 )
-SKIP_SERVICE = {"set", "if", "switch", "merge", "code", "function", "functionitem", "noop", "stickynote",
-                "splitinbatches", "itemlists", "wait", "filter", "aggregate", "splitout", "sort",
-                "limit", "datetime", "html", "markdown", "xml", "crypto", "respondtowebhook",
-                "executeworkflow", "stopanderror", "removeduplicates", "summarize", "comparedatasets",
-                "renamekeys", "movebinarydata", "converttofile", "extractfromfile", "spreadsheetfile",
-                "readbinaryfile", "writebinaryfile", "editimage", "start", "manualtrigger", "agent",
-                "chainllm", "textclassifier", "informationextractor", "memorybufferwindow",
-                "outputparserstructured", "toolcode", "toolworkflow", "chainsummarization",
-                "sentimentanalysis", "chat", "chattrigger", "executeworkflowtrigger", "loopoveritems",
-                "form", "noOp", "errortrigger", "scheduletrigger", "cron", "interval", "webhook", "formtrigger"}
+SKIP_SERVICE = {
+    "set",
+    "if",
+    "switch",
+    "merge",
+    "code",
+    "function",
+    "functionitem",
+    "noop",
+    "stickynote",
+    "splitinbatches",
+    "itemlists",
+    "wait",
+    "filter",
+    "aggregate",
+    "splitout",
+    "sort",
+    "limit",
+    "datetime",
+    "html",
+    "markdown",
+    "xml",
+    "crypto",
+    "respondtowebhook",
+    "executeworkflow",
+    "stopanderror",
+    "removeduplicates",
+    "summarize",
+    "comparedatasets",
+    "renamekeys",
+    "movebinarydata",
+    "converttofile",
+    "extractfromfile",
+    "spreadsheetfile",
+    "readbinaryfile",
+    "writebinaryfile",
+    "editimage",
+    "start",
+    "manualtrigger",
+    "agent",
+    "chainllm",
+    "textclassifier",
+    "informationextractor",
+    "memorybufferwindow",
+    "outputparserstructured",
+    "toolcode",
+    "toolworkflow",
+    "chainsummarization",
+    "sentimentanalysis",
+    "chat",
+    "chattrigger",
+    "executeworkflowtrigger",
+    "loopoveritems",
+    "form",
+    "noOp",
+    "errortrigger",
+    "scheduletrigger",
+    "cron",
+    "interval",
+    "webhook",
+    "formtrigger",
+}
 
 
 def is_workflow(doc: Any) -> bool:
@@ -113,7 +175,9 @@ class N8nWorkflow(Detector):
     def _flow(self, art: Artifact, flow: dict) -> Finding:
         f = self.finding(art, flow.get("name") or None)
         f.confidence = 0.95
-        f.fingerprint = fingerprint.of_json({"nodes": flow.get("nodes"), "connections": flow.get("connections")})
+        f.fingerprint = fingerprint.of_json(
+            {"nodes": flow.get("nodes"), "connections": flow.get("connections")}
+        )
         settings = flow.get("settings") if isinstance(flow.get("settings"), dict) else {}
         tz = settings.get("timezone")
         f.extra.update({"active": flow.get("active"), "timezone": tz, "export": _variant(flow)})
@@ -145,6 +209,8 @@ class N8nWorkflow(Detector):
         for share in flow.get("shared") or []:
             if isinstance(share, dict) and share.get("role") == "workflow:owner":
                 f.owner(5, f"n8n-project:{share.get('projectId')}")
+        if flow.get("pinData"):
+            notes.append(json.dumps(flow["pinData"]))  # sample records, not configuration
         f.ignore_text = notes
         if not f.triggers:
             f.triggers.append(trigger("manual"))
@@ -153,16 +219,30 @@ class N8nWorkflow(Detector):
     def _trigger(self, f: Finding, short: str, params: dict) -> None:
         low = short.lower()
         if low == "scheduletrigger":
-            rules = ((params.get("rule") or {}).get("interval") or [{}]) if isinstance(params.get("rule"), dict) else [{}]
+            rules = (
+                ((params.get("rule") or {}).get("interval") or [{}])
+                if isinstance(params.get("rule"), dict)
+                else [{}]
+            )
             for rule in rules:
                 f.triggers.append(trigger("schedule", _interval_cron(rule), json.dumps(rule)[:150]))
         elif low == "cron":
-            items = ((params.get("triggerTimes") or {}).get("item") or [{}]) if isinstance(params.get("triggerTimes"), dict) else [{}]
+            items = (
+                ((params.get("triggerTimes") or {}).get("item") or [{}])
+                if isinstance(params.get("triggerTimes"), dict)
+                else [{}]
+            )
             for item in items:
                 f.triggers.append(trigger("schedule", _legacy_cron(item), json.dumps(item)[:150]))
         elif low == "interval":
             unit = params.get("unit", "seconds")
-            f.triggers.append(trigger("schedule", schedule.every(unit, int(params.get("interval", 1) or 1)), "interval"))
+            f.triggers.append(
+                trigger(
+                    "schedule",
+                    schedule.every(unit, int(params.get("interval", 1) or 1)),
+                    "interval",
+                )
+            )
         elif low in ("webhook", "formtrigger"):
             f.triggers.append(trigger("webhook", None, f"{short} {params.get('path', '')}".strip()))
         elif low == "manualtrigger":
@@ -192,7 +272,11 @@ class N8nWorkflow(Detector):
                 if provider:
                     f.ai_services.add(provider)
                 method = str(params.get("method") or params.get("requestMethod") or "GET").upper()
-                add_mode(f, asset, "write" if method in ("POST", "PUT", "PATCH") and not provider else None)
+                add_mode(
+                    f,
+                    asset,
+                    "write" if method in ("POST", "PUT", "PATCH") and not provider else None,
+                )
             else:
                 hay = json.dumps(params)
                 for prefix, service in TOKEN_PREFIX_SERVICE:
@@ -202,11 +286,32 @@ class N8nWorkflow(Detector):
                             f.ai_services.add(service)
                         break
             return
-        if low in SKIP_SERVICE or low.startswith(("lm", "embeddings", "memory", "tool", "outputparser", "vectorstore", "textsplitter", "document")):
+        if low in SKIP_SERVICE or low.startswith(
+            (
+                "lm",
+                "embeddings",
+                "memory",
+                "tool",
+                "outputparser",
+                "vectorstore",
+                "textsplitter",
+                "document",
+            )
+        ):
             return
         service = low[:-4] if low.endswith("tool") else low
         resource = ""
-        for key in ("documentId", "sheetName", "channelId", "channel", "base", "table", "database", "folderId", "listId"):
+        for key in (
+            "documentId",
+            "sheetName",
+            "channelId",
+            "channel",
+            "base",
+            "table",
+            "database",
+            "folderId",
+            "listId",
+        ):
             value = params.get(key)
             if isinstance(value, dict):
                 value = value.get("cachedResultName") or value.get("value")
@@ -214,12 +319,30 @@ class N8nWorkflow(Detector):
                 resource = str(value)
                 break
         doc = params.get("documentId")
-        if service == "googlesheets" and isinstance(doc, dict) and doc.get("value") and not is_expression(doc.get("value")):
+        if (
+            service == "googlesheets"
+            and isinstance(doc, dict)
+            and doc.get("value")
+            and not is_expression(doc.get("value"))
+        ):
             asset = f"gsheets://docs.google.com/{doc['value']}"
         else:
             asset = service_asset(service, resource)
         operation = str(params.get("operation") or "")
-        mode = verb_mode(operation) or ("write" if service in ("slack", "gmail", "telegram", "discord", "microsoftteams", "emailsend", "microsoftoutlook") else "read")
+        mode = verb_mode(operation) or (
+            "write"
+            if service
+            in (
+                "slack",
+                "gmail",
+                "telegram",
+                "discord",
+                "microsoftteams",
+                "emailsend",
+                "microsoftoutlook",
+            )
+            else "read"
+        )
         add_mode(f, asset, mode)
 
 

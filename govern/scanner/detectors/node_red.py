@@ -12,8 +12,50 @@ from govern.scanner.detectors._common import add_mode, service_asset
 from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
 
-IOT_ONLY = {"mqtt in", "mqtt out", "debug", "inject", "function", "change", "switch", "template", "tab", "comment", "mqtt-broker", "ui_button", "ui_group", "ui_tab", "ui_base", "ui_text", "ui_gauge", "ui_chart", "ui_switch", "rpi-gpio in", "rpi-gpio out", "delay", "trigger", "link in", "link out", "json", "rbe", "split", "join"}
-DB_NODES = {"postgresql": "postgres", "postgres": "postgres", "mysql": "mysql", "mssql": "mssql", "mssql-plus": "mssql", "sqlite": "sqlite", "mongodb out": "mongodb", "mongodb in": "mongodb", "mongodb4": "mongodb", "influxdb out": "influxdb", "influxdb in": "influxdb"}
+IOT_ONLY = {
+    "mqtt in",
+    "mqtt out",
+    "debug",
+    "inject",
+    "function",
+    "change",
+    "switch",
+    "template",
+    "tab",
+    "comment",
+    "mqtt-broker",
+    "ui_button",
+    "ui_group",
+    "ui_tab",
+    "ui_base",
+    "ui_text",
+    "ui_gauge",
+    "ui_chart",
+    "ui_switch",
+    "rpi-gpio in",
+    "rpi-gpio out",
+    "delay",
+    "trigger",
+    "link in",
+    "link out",
+    "json",
+    "rbe",
+    "split",
+    "join",
+}
+DB_NODES = {
+    "postgresql": "postgres",
+    "postgres": "postgres",
+    "mysql": "mysql",
+    "mssql": "mssql",
+    "mssql-plus": "mssql",
+    "sqlite": "sqlite",
+    "mongodb out": "mongodb",
+    "mongodb in": "mongodb",
+    "mongodb4": "mongodb",
+    "influxdb out": "influxdb",
+    "influxdb in": "influxdb",
+}
 
 
 def is_flow(doc) -> bool:
@@ -22,7 +64,9 @@ def is_flow(doc) -> bool:
     nodes = [n for n in doc if isinstance(n, dict)]
     if len(nodes) < len(doc) * 0.9 or not all("id" in n and "type" in n for n in nodes):
         return False
-    return any("wires" in n or "z" in n for n in nodes) or any(n.get("type") == "tab" for n in nodes)
+    return any("wires" in n or "z" in n for n in nodes) or any(
+        n.get("type") == "tab" for n in nodes
+    )
 
 
 @register
@@ -33,7 +77,11 @@ class NodeRed(Detector):
     platform = "node-red"
     extensions = (".json",)
     priority = 22
-    keywords = (('"wires"', "det:nodered"), ('"type":"tab"', "det:nodered"), ('"type": "tab"', "det:nodered"))
+    keywords = (
+        ('"wires"', "det:nodered"),
+        ('"type":"tab"', "det:nodered"),
+        ('"type": "tab"', "det:nodered"),
+    )
 
     def analyze(self, art: Artifact) -> list[Finding]:
         if not art.hits.get("det:nodered"):
@@ -59,7 +107,14 @@ class NodeRed(Detector):
                 meta = json.loads(package.decode("utf-8", "replace"))
                 if isinstance(meta, dict):
                     if meta.get("author"):
-                        f.owner(5, str(meta["author"] if isinstance(meta["author"], str) else meta["author"].get("name", "")))
+                        f.owner(
+                            5,
+                            str(
+                                meta["author"]
+                                if isinstance(meta["author"], str)
+                                else meta["author"].get("name", "")
+                            ),
+                        )
                     if meta.get("name"):
                         f.name = str(meta["name"])[:300]
             except ValueError:
@@ -74,20 +129,42 @@ class NodeRed(Detector):
             crontab = str(node.get("crontab") or "").strip()
             repeat = str(node.get("repeat") or "").strip()
             if crontab:
-                f.triggers.append(trigger("schedule", schedule.normalise_cron(crontab), f"inject crontab {crontab}"))
+                f.triggers.append(
+                    trigger(
+                        "schedule", schedule.normalise_cron(crontab), f"inject crontab {crontab}"
+                    )
+                )
             elif repeat and repeat.replace(".", "").isdigit() and float(repeat) > 0:
-                f.triggers.append(trigger("schedule", schedule.seconds_to_cron(int(float(repeat))), f"inject every {repeat}s"))
+                f.triggers.append(
+                    trigger(
+                        "schedule",
+                        schedule.seconds_to_cron(int(float(repeat))),
+                        f"inject every {repeat}s",
+                    )
+                )
             elif node.get("once"):
                 f.triggers.append(trigger("event", None, "inject once at start"))
         elif ntype == "cronplus":
             for opt in node.get("options") or []:
                 if isinstance(opt, dict) and opt.get("expressionType", "cron") == "cron":
                     expr = str(opt.get("expression", ""))
-                    f.triggers.append(trigger("schedule", schedule.normalise_cron(expr), f"cronplus {expr.strip()}"))
+                    f.triggers.append(
+                        trigger(
+                            "schedule", schedule.normalise_cron(expr), f"cronplus {expr.strip()}"
+                        )
+                    )
                 elif isinstance(opt, dict):
-                    f.triggers.append(trigger("schedule", None, f"cronplus {opt.get('expressionType')}"))
+                    f.triggers.append(
+                        trigger("schedule", None, f"cronplus {opt.get('expressionType')}")
+                    )
         elif ntype == "http in":
-            f.triggers.append(trigger("webhook", None, f"http in {node.get('method', '')} {node.get('url', '')}".strip()))
+            f.triggers.append(
+                trigger(
+                    "webhook",
+                    None,
+                    f"http in {node.get('method', '')} {node.get('url', '')}".strip(),
+                )
+            )
         elif ntype in ("mqtt in", "e-mail in", "watch", "tcp in", "udp in", "websocket in"):
             f.triggers.append(trigger("event", None, ntype))
             if ntype == "e-mail in" and node.get("server"):
@@ -104,14 +181,44 @@ class NodeRed(Detector):
         elif ntype in ("file", "file in"):
             name = str(node.get("filename") or "")
             if name and not name.startswith(("{", "$")):
-                add_mode(f, "file://localhost/" + name.lstrip("/"), "write" if ntype == "file" else "read")
+                add_mode(
+                    f,
+                    "file://localhost/" + name.lstrip("/"),
+                    "write" if ntype == "file" else "read",
+                )
         elif ntype in DB_NODES:
-            cfg = configs.get(node.get("server") or node.get("postgresdb") or node.get("mydb") or node.get("connection") or node.get("mongodb") or "", {})
+            cfg = configs.get(
+                node.get("server")
+                or node.get("postgresdb")
+                or node.get("mydb")
+                or node.get("connection")
+                or node.get("mongodb")
+                or "",
+                {},
+            )
             host = cfg.get("hostname") or cfg.get("host") or cfg.get("server") or "unknown"
             db = cfg.get("db") or cfg.get("database") or ""
-            add_mode(f, f"{DB_NODES[ntype]}://{str(host).lower()}" + (f"/{db}" if db else ""), "read")
-        elif "openai" in ntype or "chatgpt" in ntype or "llm" in ntype or "ollama" in ntype or "gemini" in ntype or "anthropic" in ntype or "claude" in ntype:
-            provider = "ollama" if "ollama" in ntype else "google-gemini" if "gemini" in ntype else "anthropic" if ("anthropic" in ntype or "claude" in ntype) else "openai"
+            add_mode(
+                f, f"{DB_NODES[ntype]}://{str(host).lower()}" + (f"/{db}" if db else ""), "read"
+            )
+        elif (
+            "openai" in ntype
+            or "chatgpt" in ntype
+            or "llm" in ntype
+            or "ollama" in ntype
+            or "gemini" in ntype
+            or "anthropic" in ntype
+            or "claude" in ntype
+        ):
+            provider = (
+                "ollama"
+                if "ollama" in ntype
+                else "google-gemini"
+                if "gemini" in ntype
+                else "anthropic"
+                if ("anthropic" in ntype or "claude" in ntype)
+                else "openai"
+            )
             f.ai_services.add(provider)
             svc = configs.get(node.get("service") or "", {})
             base = str(svc.get("apiBase") or svc.get("baseUrl") or "")
@@ -121,7 +228,12 @@ class NodeRed(Detector):
                 f.ai_services.add(ai_provider_for(asset) or provider)
         elif ntype == "mqtt-broker" and node.get("broker"):
             f.calls.add(f"mqtt://{str(node['broker']).split('://')[-1].lower()}")
-        elif ntype not in IOT_ONLY and not ntype.startswith(("ui_", "subflow")) and " " not in ntype and "-" in ntype:
+        elif (
+            ntype not in IOT_ONLY
+            and not ntype.startswith(("ui_", "subflow"))
+            and " " not in ntype
+            and "-" in ntype
+        ):
             add_mode(f, service_asset(ntype), None)
         if ntype == "change":
             for rule in node.get("rules") or []:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from govern.scanner.artifact import Artifact
 from govern.scanner.base import Detector
+from govern.scanner.detectors._common import enrich_text
 from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
-from govern.scanner.detectors._common import enrich_text
 
 
 def _src(value) -> str:
@@ -40,13 +40,19 @@ class Notebook(Detector):
         if not any(c.strip() for c in code):
             return []
         meta = doc.get("metadata") or {}
-        title = (meta.get("colab") or {}).get("name") if isinstance(meta.get("colab"), dict) else None
+        title = (
+            (meta.get("colab") or {}).get("name") if isinstance(meta.get("colab"), dict) else None
+        )
         f = self.finding(art, title)
         f.generic_signals = False
         f.triggers.append(trigger("manual", None, "run interactively"))
         body = "\n".join(code) + "\n" + "\n".join(outputs)
         enrich_text(f, art, body)
-        kernel = (meta.get("kernelspec") or {}).get("name") if isinstance(meta.get("kernelspec"), dict) else None
+        kernel = (
+            (meta.get("kernelspec") or {}).get("name")
+            if isinstance(meta.get("kernelspec"), dict)
+            else None
+        )
         f.extra["kernel"] = kernel
         if isinstance(meta.get("colab"), dict):
             f.extra["colab"] = True

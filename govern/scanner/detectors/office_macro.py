@@ -24,7 +24,18 @@ class OfficeMacro(Detector):
 
     name = "office-macro"
     platform = "vba"
-    extensions = (".xlsm", ".xlam", ".xlsb", ".xls", ".docm", ".dotm", ".doc", ".pptm", ".potm", ".xltm")
+    extensions = (
+        ".xlsm",
+        ".xlam",
+        ".xlsb",
+        ".xls",
+        ".docm",
+        ".dotm",
+        ".doc",
+        ".pptm",
+        ".potm",
+        ".xltm",
+    )
     priority = 50
 
     def analyze(self, art: Artifact) -> list[Finding]:

@@ -14,7 +14,9 @@ from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
 
 ACTION = re.compile(r"(?m)^\s*(?:[A-Z][A-Za-z]+\.){1,3}[A-Z][A-Za-z]+\b[^\r\n]*(?:=>|:)")
-ROBIN_HINT = re.compile(r"(?m)^\s*(SET\s+\w+\s+TO\b|\*\*REGION|@@\w+:|END\s*$|LOOP\s+\w+|CALL\s+\w+|IMPORT\s+')")
+ROBIN_HINT = re.compile(
+    r"(?m)^\s*(SET\s+\w+\s+TO\b|\*\*REGION|@@\w+:|END\s*$|LOOP\s+\w+|CALL\s+\w+|IMPORT\s+')"
+)
 CONNECTOR = re.compile(r"ConnectorId:\s*'([^']+)'[^\r\n]*?OperationId:\s*'([^']+)'")
 LLM = re.compile(r"LLM\.InvokeLLM[^\r\n]*?EndpointUrl:\s*'?([^'\s]+)")
 COPILOT = re.compile(r"@@copilotGeneratedAction|Copilot\.|AIBuilder\.|AI\.GenerateText", re.I)
@@ -57,7 +59,9 @@ def robin(f: Finding, text: str) -> None:
         f.extra["connection_strings"] += 1
     sensitive = re.search(r"@SENSITIVE:\s*\[([^\]]*)\]", text)
     if sensitive:
-        f.credentials |= {f"pad-sensitive:{v.strip()}" for v in sensitive.group(1).split(",") if v.strip()}
+        f.credentials |= {
+            f"pad-sensitive:{v.strip()}" for v in sensitive.group(1).split(",") if v.strip()
+        }
 
 
 @register
@@ -82,7 +86,11 @@ class PowerAutomateDesktop(Detector):
             return []
         f = self.finding(art)
         f.confidence = 0.85
-        f.triggers.append(trigger("manual", None, "desktop flow: started by a person, a cloud flow or Task Scheduler"))
+        f.triggers.append(
+            trigger(
+                "manual", None, "desktop flow: started by a person, a cloud flow or Task Scheduler"
+            )
+        )
         robin(f, text)
         return [f]
 
@@ -102,7 +110,16 @@ class PowerAutomateDesktop(Detector):
                 body = json.loads(body) if body.strip().startswith('"') else body
             except ValueError:
                 pass
-            body = str(body).replace("&#xD;", "\r").replace("&#xA;", "\n").replace("&apos;", "'").replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+            body = (
+                str(body)
+                .replace("&#xD;", "\r")
+                .replace("&#xA;", "\n")
+                .replace("&apos;", "'")
+                .replace("&quot;", '"')
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+            )
             name = WF_NAME.search(block)
             f = self.finding(art, name.group(1) if name else None)
             f.location = f"{art.location}#{name.group(1) if name else len(out)}"

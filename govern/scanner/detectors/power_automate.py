@@ -15,8 +15,13 @@ from govern.scanner.registry import register
 
 PUBLISHER = re.compile(r"<Publisher>.*?<UniqueName>([^<]+)</UniqueName>", re.S)
 CATEGORY = re.compile(r"<Category>(\d+)</Category>")
-PA_MARKERS = re.compile(r"connectionReferences|shared_[a-z]|Microsoft\.Flow|Microsoft\.PowerApps|\$connections|OpenApiConnection|flowSystemMetadata|aibuilderpredict", re.I)
-LOGIC_MARKERS = re.compile(r"#workflowname#|/serviceProviders/|Microsoft\.Logic/workflows|managedApiConnections", re.I)
+PA_MARKERS = re.compile(
+    r"connectionReferences|shared_[a-z]|Microsoft\.Flow|Microsoft\.PowerApps|\$connections|OpenApiConnection|flowSystemMetadata|aibuilderpredict",
+    re.I,
+)
+LOGIC_MARKERS = re.compile(
+    r"#workflowname#|/serviceProviders/|Microsoft\.Logic/workflows|managedApiConnections", re.I
+)
 
 
 @register
@@ -27,7 +32,11 @@ class PowerAutomate(Detector):
     platform = "power-automate"
     extensions = (".json",)
     priority = 25
-    keywords = (("workflowdefinition.json", "det:wdl"), ('"triggers"', "det:wdl"), ('"definition"', "det:wdl"))
+    keywords = (
+        ("workflowdefinition.json", "det:wdl"),
+        ('"triggers"', "det:wdl"),
+        ('"definition"', "det:wdl"),
+    )
 
     def analyze(self, art: Artifact) -> list[Finding]:
         if not art.hits.get("det:wdl"):
@@ -72,7 +81,10 @@ class PowerAutomate(Detector):
             if creator:
                 f.owner(5, str(creator))
             for res in (manifest.get("resources") or {}).values():
-                if isinstance(res, dict) and res.get("type") == "Microsoft.PowerApps/apis/connections":
+                if (
+                    isinstance(res, dict)
+                    and res.get("type") == "Microsoft.PowerApps/apis/connections"
+                ):
                     owner = (res.get("details") or {}).get("displayName")
                     if owner and "@" in str(owner):
                         f.owner(1, str(owner))

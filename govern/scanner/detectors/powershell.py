@@ -10,10 +10,14 @@ from govern.scanner.base import Detector
 from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
 
-COMMAND = re.compile(r"(?m)^\s*(?!#)(?:\$\w+\s*=\s*)?[A-Za-z]+-[A-Za-z]+\b|^\s*\$\w+\s*=|^\s*&\s|^\s*\w+\.exe\b")
+COMMAND = re.compile(
+    r"(?m)^\s*(?!#)(?:\$\w+\s*=\s*)?[A-Za-z]+-[A-Za-z]+\b|^\s*\$\w+\s*=|^\s*&\s|^\s*\w+\.exe\b"
+)
 TASK_TRIGGER = re.compile(r"New-ScheduledTaskTrigger\s+(?P<args>[^\r\n]+)", re.I)
 AT = re.compile(r"-At\s+['\"]?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", re.I)
-SQL = re.compile(r"(?i)Invoke-Sqlcmd[^\r\n]*-ServerInstance\s+['\"]?([\w.\\\-]+)['\"]?(?:[^\r\n]*-Database\s+['\"]?([\w.\-]+))?")
+SQL = re.compile(
+    r"(?i)Invoke-Sqlcmd[^\r\n]*-ServerInstance\s+['\"]?([\w.\\\-]+)['\"]?(?:[^\r\n]*-Database\s+['\"]?([\w.\-]+))?"
+)
 SFTP = re.compile(r"(?i)New-SFTPSession[^\r\n]*-ComputerName\s+['\"]?([\w.\-]+)")
 SMTP_SERVER = re.compile(r"(?i)-SmtpServer\s+['\"]?([\w.\-]+)")
 
@@ -41,12 +45,20 @@ class PowerShell(Detector):
         if m:
             args = m.group("args")
             at = AT.search(args)
-            hour = int(at.group(1)) % 12 + (12 if at and (at.group(3) or "").lower() == "pm" else 0) if at else 0
+            hour = (
+                int(at.group(1)) % 12 + (12 if at and (at.group(3) or "").lower() == "pm" else 0)
+                if at
+                else 0
+            )
             minute = int(at.group(2) or 0) if at else 0
             if "-daily" in args.lower():
-                f.triggers.append(trigger("schedule", schedule.every("day", hour=hour, minute=minute), args))
+                f.triggers.append(
+                    trigger("schedule", schedule.every("day", hour=hour, minute=minute), args)
+                )
             elif "-weekly" in args.lower():
-                f.triggers.append(trigger("schedule", schedule.every("week", hour=hour, minute=minute), args))
+                f.triggers.append(
+                    trigger("schedule", schedule.every("week", hour=hour, minute=minute), args)
+                )
             elif "-atlogon" in args.lower() or "-atstartup" in args.lower():
                 f.triggers.append(trigger("event", None, args))
             else:

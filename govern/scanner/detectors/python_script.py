@@ -9,7 +9,17 @@ from govern.scanner.base import Detector
 from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
 
-SKIP_NAMES = {"__init__.py", "setup.py", "conftest.py", "__main__.py", "manage.py", "wsgi.py", "asgi.py", "noxfile.py", "fabfile.py"}
+SKIP_NAMES = {
+    "__init__.py",
+    "setup.py",
+    "conftest.py",
+    "__main__.py",
+    "manage.py",
+    "wsgi.py",
+    "asgi.py",
+    "noxfile.py",
+    "fabfile.py",
+}
 ACTION = re.compile(
     r"(?m)\b(requests\.(?:get|post|put|patch|delete|request|Session)|urllib\.request|httpx\.|aiohttp|"
     r"smtplib|imaplib|poplib|pyodbc|psycopg2?|pymysql|mysql\.connector|cx_Oracle|oracledb|sqlite3\.connect|"
@@ -20,12 +30,18 @@ ACTION = re.compile(
     r"ollama|schedule\.every|BlockingScheduler|\.send_message|\.sendmail|Dispatch\()"
 )
 MAIN_GUARD = re.compile(r"(?m)^if\s+__name__\s*==\s*['\"]__main__['\"]")
-TOP_LEVEL_ACTION = re.compile(r"(?m)^(?:[A-Za-z_][\w.\[\]'\"]*\s*=\s*)?[A-Za-z_][\w.]*\(|^(?:for|while|with|try)\b")
+TOP_LEVEL_ACTION = re.compile(
+    r"(?m)^(?:[A-Za-z_][\w.\[\]'\"]*\s*=\s*)?[A-Za-z_][\w.]*\(|^(?:for|while|with|try)\b"
+)
 LIBRARY = re.compile(r"(?m)^from\s+\.|^__all__\s*=")
 ZAPIER = re.compile(r"(?m)^return\s*[{\[]|^output\s*=\s*[{\[]")
-SCHEDULE_EVERY = re.compile(r"schedule\.every\((\d*)\)\.(second|minute|hour|day|week|monday|tuesday|wednesday|thursday|friday)s?(?:\.at\(['\"](\d{1,2}):(\d{2})['\"]\))?")
+SCHEDULE_EVERY = re.compile(
+    r"schedule\.every\((\d*)\)\.(second|minute|hour|day|week|monday|tuesday|wednesday|thursday|friday)s?(?:\.at\(['\"](\d{1,2}):(\d{2})['\"]\))?"
+)
 SLEEP_LOOP = re.compile(r"(?s)while\s+True\s*:.{0,2000}?time\.sleep\(\s*(\d+)\s*\)")
-APS_CRON = re.compile(r"add_job\([^)]*['\"]cron['\"][^)]*\)|@\w+\.scheduled_job\(\s*['\"]cron['\"][^)]*\)")
+APS_CRON = re.compile(
+    r"add_job\([^)]*['\"]cron['\"][^)]*\)|@\w+\.scheduled_job\(\s*['\"]cron['\"][^)]*\)"
+)
 
 
 @register
@@ -81,7 +97,9 @@ def _triggers(f: Finding, text: str) -> None:
         f.triggers.append(trigger("schedule", cron, m.group(0)))
     m = SLEEP_LOOP.search(text)
     if m:
-        f.triggers.append(trigger("schedule", schedule.seconds_to_cron(int(m.group(1))), "loop with sleep"))
+        f.triggers.append(
+            trigger("schedule", schedule.seconds_to_cron(int(m.group(1))), "loop with sleep")
+        )
     if APS_CRON.search(text):
         f.triggers.append(trigger("schedule", None, "APScheduler cron job"))
     if not f.triggers:

@@ -43,7 +43,9 @@ class Shell(Detector):
                 f.reads.add(f"mysql://{m.group(1).lower()}")
         for m in PSQL.finditer(text):
             if not m.group(1).startswith("$"):
-                f.reads.add(f"postgres://{m.group(1).lower()}" + (f"/{m.group(2)}" if m.group(2) else ""))
+                f.reads.add(
+                    f"postgres://{m.group(1).lower()}" + (f"/{m.group(2)}" if m.group(2) else "")
+                )
         if MAIL.search(text):
             f.writes.add("smtp://localhost-mta")
         return [f]

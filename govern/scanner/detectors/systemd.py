@@ -41,10 +41,20 @@ class SystemdTimer(Detector):
         f.confidence = 0.95
         for spec in keys.get("OnCalendar", []):
             f.triggers.append(trigger("schedule", schedule.on_calendar(spec), f"OnCalendar={spec}"))
-        for key in ("OnUnitActiveSec", "OnUnitInactiveSec", "OnBootSec", "OnStartupSec", "OnActiveSec"):
+        for key in (
+            "OnUnitActiveSec",
+            "OnUnitInactiveSec",
+            "OnBootSec",
+            "OnStartupSec",
+            "OnActiveSec",
+        ):
             for spec in keys.get(key, []):
                 seconds = _seconds(spec)
-                cron = schedule.seconds_to_cron(seconds) if key.startswith("OnUnit") and seconds else None
+                cron = (
+                    schedule.seconds_to_cron(seconds)
+                    if key.startswith("OnUnit") and seconds
+                    else None
+                )
                 f.triggers.append(trigger("schedule" if cron else "event", cron, f"{key}={spec}"))
         unit = (keys.get("Unit") or [art.stem + ".service"])[0]
         service = art.sibling(unit, 200_000)

@@ -15,7 +15,9 @@ from govern.scanner.registry import register
 
 CONFIG = re.compile(r'Configuration="(H4sI[A-Za-z0-9+/=]+)"')
 ACTIVITY = re.compile(r"<(\w+):(\w+)\b")
-ASSET = re.compile(r'(?:GetRobotCredential|GetRobotAsset|GetCredential|GetAsset)[^>]*?AssetName="([^"]+)"')
+ASSET = re.compile(
+    r'(?:GetRobotCredential|GetRobotAsset|GetCredential|GetAsset)[^>]*?AssetName="([^"]+)"'
+)
 SMTP = re.compile(r'SendSmtpMailMessage[^>]*?Server="([^"{\[]+)"')
 ENDPOINT = re.compile(r'HttpClient[^>]*?EndPoint="([^"]+)"')
 GENAI = re.compile(r"GenAI|generateChatCompletion|\bOpenAI\b|ChatGPT", re.I)
@@ -50,7 +52,11 @@ class UiPath(Detector):
         text = art.text
         if "schemas.uipath.com" not in text and "UiPath." not in text:
             return []
-        if art.name.startswith("~") or "(autosaved)" in art.lname or "/.local/" in f"/{art.relpath}":
+        if (
+            art.name.startswith("~")
+            or "(autosaved)" in art.lname
+            or "/.local/" in f"/{art.relpath}"
+        ):
             return []
         f = self.finding(art)
         f.group = self._project_dir(art)
@@ -93,17 +99,45 @@ class UiPath(Detector):
             return []
         deps = doc.get("dependencies") or doc.get("Dependencies") or {}
         main = doc.get("main") or doc.get("MainWorkflow")
-        if not main or not (isinstance(deps, dict) and any(str(k).startswith("UiPath") for k in deps) or str(main).endswith(".xaml")):
+        if not main or not (
+            isinstance(deps, dict)
+            and any(str(k).startswith("UiPath") for k in deps)
+            or str(main).endswith(".xaml")
+        ):
             return []
-        f = self.finding(art, str(doc.get("name") or doc.get("Name") or posixpath.basename(posixpath.dirname(art.location))))
+        f = self.finding(
+            art,
+            str(
+                doc.get("name")
+                or doc.get("Name")
+                or posixpath.basename(posixpath.dirname(art.location))
+            ),
+        )
         f.group = posixpath.dirname(art.location)
         f.extra["primary"] = True
         f.confidence = 0.95
         runtime = doc.get("runtimeOptions") or {}
         attended = runtime.get("isAttended") if isinstance(runtime, dict) else None
-        f.triggers.append(trigger("manual" if attended else "schedule", None, "attended robot" if attended else "Orchestrator trigger (not in the project)"))
-        profile = (doc.get("designOptions") or {}).get("projectProfile") if isinstance(doc.get("designOptions"), dict) else None
-        f.extra.update({"dependencies": sorted(deps)[:40] if isinstance(deps, dict) else [], "profile": profile, "expression_language": doc.get("expressionLanguage"), "target_framework": doc.get("targetFramework")})
+        f.triggers.append(
+            trigger(
+                "manual" if attended else "schedule",
+                None,
+                "attended robot" if attended else "Orchestrator trigger (not in the project)",
+            )
+        )
+        profile = (
+            (doc.get("designOptions") or {}).get("projectProfile")
+            if isinstance(doc.get("designOptions"), dict)
+            else None
+        )
+        f.extra.update(
+            {
+                "dependencies": sorted(deps)[:40] if isinstance(deps, dict) else [],
+                "profile": profile,
+                "expression_language": doc.get("expressionLanguage"),
+                "target_framework": doc.get("targetFramework"),
+            }
+        )
         if any("GenAI" in str(k) or "OpenAI" in str(k) for k in deps):
             f.ai_services.add("uipath-genai")
         if doc.get("description"):

@@ -23,8 +23,18 @@ def vba_triggers(f: Finding, code: str) -> None:
     if procs & {"workbook_open", "auto_open", "document_open", "autoopen", "autoexec"}:
         f.triggers.append(trigger("event", None, "runs when the document opens"))
     if ON_TIME.search(code):
-        f.triggers.append(trigger("schedule", None, "Application.OnTime " + ON_TIME.search(code).group("when").strip()[:80]))
-    if any(p.startswith(("worksheet_", "workbook_", "document_")) and p not in {"workbook_open", "document_open"} for p in procs):
+        f.triggers.append(
+            trigger(
+                "schedule",
+                None,
+                "Application.OnTime " + ON_TIME.search(code).group("when").strip()[:80],
+            )
+        )
+    if any(
+        p.startswith(("worksheet_", "workbook_", "document_"))
+        and p not in {"workbook_open", "document_open"}
+        for p in procs
+    ):
         f.triggers.append(trigger("event", None, "document event handler"))
     if any(p.endswith("_click") for p in procs) or not f.triggers:
         f.triggers.append(trigger("manual", None, "button or macro run by a person"))
@@ -49,7 +59,9 @@ class VbaModule(Detector):
         procs = PROC.findall(code)
         if not procs and not (art.ext == ".vbs" and re.search(r"(?i)CreateObject\(", code)):
             return []
-        if art.ext == ".bas" and not (HEADER.search(code[:500]) or re.search(r"(?im)^\s*end\s+(sub|function)", code)):
+        if art.ext == ".bas" and not (
+            HEADER.search(code[:500]) or re.search(r"(?im)^\s*end\s+(sub|function)", code)
+        ):
             return []
         name = VB_NAME.search(code)
         f = self.finding(art, name.group(1) if name else None)

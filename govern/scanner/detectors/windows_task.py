@@ -47,7 +47,13 @@ class WindowsTask(Detector):
         if "<Task" not in text or "mit/task" not in text:
             return []
         try:
-            root = _strip(ET.fromstring(text.encode("utf-8") if text.startswith("<?xml") is False else re.sub(r"^<\?xml[^>]*\?>", "", text).encode("utf-8")))
+            root = _strip(
+                ET.fromstring(
+                    text.encode("utf-8")
+                    if text.startswith("<?xml") is False
+                    else re.sub(r"^<\?xml[^>]*\?>", "", text).encode("utf-8")
+                )
+            )
         except ET.ParseError:
             f = self.finding(art)
             f.errors.append("task XML is malformed")
@@ -72,7 +78,16 @@ class WindowsTask(Detector):
             cmd, args = _text(ex, "Command"), _text(ex, "Arguments")
             f.extra.setdefault("exec", []).append(f"{cmd} {args}".strip()[:400])
             for s in SCRIPT.findall(f"{cmd} {args}"):
-                if not s.lower().endswith(("python.exe", "pwsh.exe", "powershell.exe", "cmd.exe", "wscript.exe", "cscript.exe")):
+                if not s.lower().endswith(
+                    (
+                        "python.exe",
+                        "pwsh.exe",
+                        "powershell.exe",
+                        "cmd.exe",
+                        "wscript.exe",
+                        "cscript.exe",
+                    )
+                ):
                     f.runs.add(s.strip().replace("\\", "/"))
             users = re.search(r"(?i)\\Users\\([^\\]+)\\", cmd + args)
             if users:
@@ -101,7 +116,11 @@ class WindowsTask(Detector):
                     cron = schedule.every("day", n, hour=hour, minute=minute)
                 elif t.find("ScheduleByWeek") is not None:
                     days_el = t.find("ScheduleByWeek/DaysOfWeek")
-                    days = [schedule.day_number(d.tag) for d in days_el] if days_el is not None else [1]
+                    days = (
+                        [schedule.day_number(d.tag) for d in days_el]
+                        if days_el is not None
+                        else [1]
+                    )
                     cron = f"{minute} {hour} * * {','.join(str(d) for d in days if d is not None) or '1'}"
                 elif t.find("ScheduleByMonth") is not None:
                     days = [d.text for d in t.findall("ScheduleByMonth/DaysOfMonth/Day") if d.text]
@@ -113,6 +132,17 @@ class WindowsTask(Detector):
                 f.triggers.append(trigger("schedule", cron, f"CalendarTrigger {start}"))
             elif tag == "TimeTrigger":
                 cron = schedule.seconds_to_cron(rep_seconds) if rep_seconds else None
-                f.triggers.append(trigger("schedule", cron, f"TimeTrigger {start}" + (f" every {rep}" if rep else "")))
-            elif tag in ("BootTrigger", "LogonTrigger", "IdleTrigger", "EventTrigger", "RegistrationTrigger", "SessionStateChangeTrigger"):
+                f.triggers.append(
+                    trigger(
+                        "schedule", cron, f"TimeTrigger {start}" + (f" every {rep}" if rep else "")
+                    )
+                )
+            elif tag in (
+                "BootTrigger",
+                "LogonTrigger",
+                "IdleTrigger",
+                "EventTrigger",
+                "RegistrationTrigger",
+                "SessionStateChangeTrigger",
+            ):
                 f.triggers.append(trigger("event", None, tag))

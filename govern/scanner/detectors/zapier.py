@@ -11,7 +11,17 @@ from govern.scanner.detectors._common import add_mode, service_asset, verb_mode
 from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
 
-AI_APIS = {"openaicliapi": "openai", "chatgptcliapi": "openai", "anthropiccliapi": "anthropic", "claudecliapi": "anthropic", "googlegeminicliapi": "google-gemini", "perplexitycliapi": "perplexity", "mistralcliapi": "mistral", "azureopenaicliapi": "azure-openai", "aibyzapiercliapi": "openai"}
+AI_APIS = {
+    "openaicliapi": "openai",
+    "chatgptcliapi": "openai",
+    "anthropiccliapi": "anthropic",
+    "claudecliapi": "anthropic",
+    "googlegeminicliapi": "google-gemini",
+    "perplexitycliapi": "perplexity",
+    "mistralcliapi": "mistral",
+    "azureopenaicliapi": "azure-openai",
+    "aibyzapiercliapi": "openai",
+}
 
 
 @register
@@ -58,11 +68,17 @@ class Zapier(Detector):
             f.credentials.add(f"zapier-auth:{app}:{node['authentication_id']}")
         if node.get("parent_id") is None:
             if "schedule" in api.lower():
-                f.triggers.append(trigger("schedule", _zap_schedule(node.get("params") or {}), f"{api} {action}"))
+                f.triggers.append(
+                    trigger("schedule", _zap_schedule(node.get("params") or {}), f"{api} {action}")
+                )
             else:
                 stores = node.get("triple_stores") or {}
-                interval = stores.get("polling_interval_override") if isinstance(stores, dict) else None
-                detail = f"{app} {action}" + (f" (polling every {interval} min)" if interval else "")
+                interval = (
+                    stores.get("polling_interval_override") if isinstance(stores, dict) else None
+                )
+                detail = f"{app} {action}" + (
+                    f" (polling every {interval} min)" if interval else ""
+                )
                 f.triggers.append(trigger("event", None, detail))
         if ai:
             f.ai_services.add(ai)
@@ -70,12 +86,33 @@ class Zapier(Detector):
             if isinstance(model, str) and model:
                 f.ai_models.add(model)
             return
-        if not app or app.lower() in ("filter", "formatter", "delay", "paths", "code", "utilities", "zapierformatter"):
+        if not app or app.lower() in (
+            "filter",
+            "formatter",
+            "delay",
+            "paths",
+            "code",
+            "utilities",
+            "zapierformatter",
+        ):
             return
         params = node.get("params") or {}
-        parammap = ((node.get("meta") or {}).get("parammap") or {}) if isinstance(node.get("meta"), dict) else {}
+        parammap = (
+            ((node.get("meta") or {}).get("parammap") or {})
+            if isinstance(node.get("meta"), dict)
+            else {}
+        )
         resource = ""
-        for key in ("spreadsheet", "worksheet", "channel", "project", "board", "base", "table", "list"):
+        for key in (
+            "spreadsheet",
+            "worksheet",
+            "channel",
+            "project",
+            "board",
+            "base",
+            "table",
+            "list",
+        ):
             if parammap.get(key) or params.get(key):
                 resource = str(parammap.get(key) or params.get(key))
                 break
@@ -83,13 +120,23 @@ class Zapier(Detector):
             asset = f"gsheets://docs.google.com/{params['spreadsheet']}"
         else:
             asset = service_asset(app, resource)
-        mode = "read" if node.get("type_of") == "read" else "write" if node.get("type_of") == "write" else verb_mode(action)
+        mode = (
+            "read"
+            if node.get("type_of") == "read"
+            else "write"
+            if node.get("type_of") == "write"
+            else verb_mode(action)
+        )
         add_mode(f, asset, mode)
 
 
 def _zap_schedule(params: dict) -> str | None:
     freq = str(params.get("frequency") or params.get("trigger") or "").lower()
-    hour = int(params.get("time_of_day", 0) or 0) if str(params.get("time_of_day", "0")).isdigit() else 0
+    hour = (
+        int(params.get("time_of_day", 0) or 0)
+        if str(params.get("time_of_day", "0")).isdigit()
+        else 0
+    )
     if "hour" in freq:
         return "0 * * * *"
     if "week" in freq:

@@ -16,7 +16,7 @@ import logging
 
 from flask import Flask
 
-from govern.web.metrics.endpoint import MetricsState, build_registry, register_routes
+from govern.web.metrics.endpoint import MetricsState, bp, build_registry
 from govern.web.metrics.options import MetricsOptions
 from govern.web.metrics.requests import register_request_hooks
 
@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
         registry=build_registry(services.engine, options),
     )
     app.extensions[EXTENSION] = state
-    register_routes(app, state)
+    app.register_blueprint(bp)
     register_request_hooks(app)
     if services.settings.env == "production" and not options.token:
         log.warning(

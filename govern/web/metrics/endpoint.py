@@ -6,7 +6,7 @@ import gzip
 import hmac
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy.engine import Engine
 
 from govern import events
@@ -108,8 +108,3 @@ def metrics() -> Response:
     response.vary.add("Accept")
     response.vary.add("Accept-Encoding")
     return response
-
-
-def register_routes(app: Flask, state: MetricsState) -> None:
-    del state
-    app.register_blueprint(bp)

@@ -28,7 +28,12 @@ def schedule_text(cron: str | None) -> str | None:
 
 
 def automation_snapshot(a: Automation) -> dict[str, Any]:
-    """The fields an owner or reviewer changes; used for audit before/after."""
+    """What an owner, reviewer or scanner changes; the audit log's before/after.
+
+    Declared edges are listed by asset name (not the whole manifest), so each audit
+    event stays small and its diff names exactly what changed.
+    """
+    spec = (a.manifest or {}).get("spec", {})
     return {
         "title": a.title,
         "description": a.description,
@@ -41,9 +46,14 @@ def automation_snapshot(a: Automation) -> dict[str, Any]:
         "track": a.track,
         "lifecycle": a.lifecycle,
         "location": a.location,
+        "origin": a.origin,
+        "reconciliationState": a.reconciliation_state,
         "reviewState": a.review_state,
         "tags": list(a.tags or []),
-        "manifest": a.manifest,
+        "reads": [r.get("asset") for r in spec.get("reads", [])],
+        "writes": [r.get("asset") for r in spec.get("writes", [])],
+        "calls": [r.get("asset") for r in spec.get("calls", [])],
+        "triggers": list(spec.get("triggers", [])),
     }
 
 

@@ -59,7 +59,16 @@ class Automation(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("namespace", "name", name="uq_automation_namespace_name"),
         Index("ix_automation_list", "namespace", "name"),
+        # Every list sort ends with the key; these let a page walk an index and stop.
+        Index("ix_automation_risk_key", "risk_score", "key"),
+        Index("ix_automation_created_key", "created_at", "key"),
+        Index("ix_automation_updated_key", "updated_at", "key"),
+        Index("ix_automation_platform_key", "platform", "key"),
+        Index("ix_automation_owner_key", "owner_email", "key"),
     )
+    # The table also has ``search_text``, a lower-cased column the database generates
+    # (migration 0002_registry_list_performance) for free-text search; it is not mapped
+    # here because nothing writes it.
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True, unique=True, max_length=260)
@@ -67,11 +76,11 @@ class Automation(SQLModel, table=True):
     name: str = Field(max_length=190)
     title: str = Field(default="", max_length=300)
     description: str = Field(default="")
-    platform: str = Field(index=True, max_length=40)
+    platform: str = Field(max_length=40)
     trigger_type: str | None = Field(default=None, max_length=20)
     schedule: str | None = Field(default=None, max_length=120)
     trigger: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    owner_email: str | None = Field(default=None, index=True, max_length=320)
+    owner_email: str | None = Field(default=None, max_length=320)
     backup_owner_email: str | None = Field(default=None, max_length=320)
     department: str | None = Field(default=None, index=True, max_length=120)
     justification: str = Field(default="")
@@ -81,7 +90,7 @@ class Automation(SQLModel, table=True):
     origin: str = Field(default="declared", index=True, max_length=20)
     reconciliation_state: str = Field(default="registered", index=True, max_length=20)
     review_state: str = Field(default="pending", index=True, max_length=30)
-    risk_score: int = Field(default=0, index=True)
+    risk_score: int = Field(default=0)
     risk_tier: str = Field(default="low", index=True, max_length=20)
     risk_factors: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     location: str | None = Field(default=None, index=True, max_length=2000)
@@ -97,7 +106,7 @@ class Automation(SQLModel, table=True):
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     missing_runs: int = Field(default=0)
-    created_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -5,15 +5,24 @@ from __future__ import annotations
 import gzip
 import re
 import subprocess
+import time
 
 import pytest
 from conftest import automation_manifest
-from metrics_support import LAST_SUCCESS_AGO, OLDEST_PENDING_DAYS, by_key, check_expected, seed
+from metrics_support import (
+    LAST_SUCCESS_AGO,
+    OLDEST_PENDING_DAYS,
+    by_key,
+    check_expected,
+    seed,
+    wait_for,
+)
 from metrics_support import samples as parse_samples
 from prometheus_client.parser import text_string_to_metric_families
 
 from govern import events
-from govern.db import utcnow
+from govern.db import utcnow, write_session
+from govern.registry.models import Automation
 from govern.web import create_app
 
 pytestmark = pytest.mark.postgres
@@ -235,9 +244,25 @@ def test_max_age_reuses_recent_figures(engine, settings, headers):
         assert second[("govern_inventory_age_seconds", ())] > 0
     finally:
         app.extensions["govern"].engine.dispose()
+    stale = create_app(settings, {"TESTING": True, "GOVERN_METRICS_MAX_AGE": "0.2"})
+    client = stale.test_client()
+    try:
+        assert by_key(scrape(client))[("govern_automations", ())] == 6
+        with write_session(engine) as session:
+            session.add(Automation(key="hr/late", namespace="hr", name="late", platform="vba"))
+        time.sleep(0.3)
+        # answers at once with the old figures and refreshes them in the background
+        assert by_key(scrape(client))[("govern_automations", ())] == 6
+        wait_for(
+            lambda: by_key(scrape(client))[("govern_automations", ())] == 7,
+            10,
+            "the background refresh",
+        )
+    finally:
+        stale.extensions["govern"].engine.dispose()
     fresh = create_app(settings, {"TESTING": True})
     try:
-        assert by_key(scrape(fresh.test_client()))[("govern_automations", ())] == 6
+        assert by_key(scrape(fresh.test_client()))[("govern_automations", ())] == 7
     finally:
         fresh.extensions["govern"].engine.dispose()
 

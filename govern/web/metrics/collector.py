@@ -35,7 +35,8 @@ class Limits:
     departments: int = 50
     policies: int = 100
     targets: int = 500
-    #: Reuse figures computed less than this many seconds ago (0: compute every scrape).
+    #: 0: compute at every scrape; else answer with the last figures and refresh them in
+    #: the background once they are older than this many seconds.
     max_age_seconds: float = 0.0
 
 
@@ -75,17 +76,47 @@ class InventoryCollector:
         self.limits = limits or Limits()
         self._lock = threading.Lock()
         self._cached: tuple[float, dict[str, Any]] | None = None
+        self._refreshing = False
+        self._refresh_failed = False
+
+    def _compute(self) -> dict[str, Any]:
+        with read_session(self.engine) as session:
+            figures = stats.summary(session, now=utcnow())
+        self._cached = (time.monotonic(), figures)
+        return figures
 
     def _figures(self) -> tuple[dict[str, Any], float]:
-        """The figures and their age: fresh, or reused within ``max_age_seconds``."""
-        with self._lock:  # concurrent scrapes wait for one computation
-            now = time.monotonic()
-            if self._cached and now - self._cached[0] < self.limits.max_age_seconds:
-                return self._cached[1], now - self._cached[0]
-            with read_session(self.engine) as session:
-                figures = stats.summary(session, now=utcnow())
-            self._cached = (time.monotonic(), figures)
-            return figures, 0.0
+        """The figures and their age in seconds.
+
+        With ``max_age_seconds`` 0 (the default) every scrape computes them. Otherwise a
+        scrape answers at once with the last figures and, when they are older than
+        ``max_age_seconds``, starts one background refresh; the first scrape, and the
+        scrape after a failed refresh, compute in place (so failures are reported).
+        """
+        if self.limits.max_age_seconds <= 0:
+            return self._compute(), 0.0
+        with self._lock:
+            if self._cached is None or self._refresh_failed:
+                self._refresh_failed = False
+                return self._compute(), 0.0
+            taken_at, figures = self._cached
+            age = time.monotonic() - taken_at
+            if age >= self.limits.max_age_seconds and not self._refreshing:
+                self._refreshing = True
+                threading.Thread(
+                    target=self._refresh, name="govern-metrics-refresh", daemon=True
+                ).start()
+            return figures, age
+
+    def _refresh(self) -> None:
+        try:
+            self._compute()
+        except Exception:  # reported: logged, counted, and the next scrape recomputes
+            log.exception("refreshing inventory metrics failed")
+            events.inventory_collect_failed()
+            self._refresh_failed = True
+        finally:
+            self._refreshing = False
 
     def collect(self) -> Iterator[Metric]:
         started = time.perf_counter()
@@ -107,7 +138,7 @@ class InventoryCollector:
         yield _gauge(
             "govern_inventory_age_seconds",
             "Age of the inventory figures in this scrape (0 unless GOVERN_METRICS_MAX_AGE "
-            "lets scrapes reuse recent figures).",
+            "lets scrapes answer with figures refreshed in the background).",
             age,
         )
         yield _gauge(

@@ -6,6 +6,7 @@ that ``govern scan --format json`` prints, remote agents push and the registry i
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections import Counter
@@ -71,7 +72,7 @@ def scan(
     stats = {
         "run_uid": run_uid or uuid.uuid4().hex,
         "scanner_version": SCANNER_VERSION,
-        "roots": [str(p) for p in paths],
+        "roots": [os.path.abspath(p) for p in paths],
         "egress_logs": [str(p) for p in egress_logs],
         "started_at": started.isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),

@@ -17,7 +17,7 @@ def as_table(result: dict[str, Any]) -> str:
     from rich.table import Table
 
     buffer = StringIO()
-    console = Console(file=buffer, width=160, no_color=True)
+    console = Console(file=buffer, width=200, no_color=True)
     table = Table(title="Discoveries", show_lines=False)
     for column in (
         "platform",
@@ -30,7 +30,13 @@ def as_table(result: dict[str, Any]) -> str:
         "location",
     ):
         table.add_column(column, overflow="fold")
+    roots = [str(r).rstrip("/") + "/" for r in result["scan"].get("roots", [])]
     for d in result["discoveries"]:
+        location = d["location"]
+        for root in roots:
+            if location.startswith(root):
+                location = location[len(root) :]
+                break
         trig = d["triggers"][0] if d["triggers"] else {}
         trig_text = trig.get("type", "") + (f" {trig['schedule']}" if trig.get("schedule") else "")
         table.add_row(
@@ -41,7 +47,7 @@ def as_table(result: dict[str, Any]) -> str:
             ", ".join(sorted({s["type"] for s in d["secrets"]})) or "",
             str(d.get("copies", 1)),
             str(d.get("owner_hint") or ""),
-            d["location"],
+            location,
         )
     console.print(table)
     s = result["scan"]

@@ -160,3 +160,40 @@ def test_every_example_in_the_author_guide_loads():
     loaded = [p for block in policies for p in load_text(block, "docs")]
     used = {c.name for p in loaded for root in (p.selector, p.condition) for c in root.walk()}
     assert used >= set(conditions.names())
+
+
+def test_outside_condition_plugins_register_through_entry_points(monkeypatch):
+    from govern.policies import conditions as pkg
+    from govern.policies.conditions.base import Condition, Verdict
+
+    class Weekend(Condition):
+        """Holds on Saturdays and Sundays."""
+
+        name = "weekend-test"
+        summary = "it is the weekend"
+        schema = {"type": "object", "additionalProperties": False, "properties": {}}
+        examples = [{"weekend-test": {}}]
+
+        def explain(self, facts, ctx):
+            return Verdict(ctx.now.weekday() >= 5, "day of week")
+
+        def describe(self):
+            return "it is the weekend"
+
+    class EP:
+        name, value = "weekend", "tests:Weekend"
+
+        def load(self):
+            return Weekend
+
+    monkeypatch.setattr(pkg, "entry_points", lambda group: [EP()])
+    pkg.load_plugins.cache_clear()
+    try:
+        assert pkg.load_plugins() == ("weekend-test",)
+        assert "weekend-test" in policy_schema()["$defs"]
+        doc = yaml.safe_load(BASE)
+        doc["conditions"] = {"weekend-test": {}}
+        assert load_text(yaml.safe_dump(doc))[0].condition.name == "weekend-test"
+    finally:
+        pkg.conditions._classes.pop("weekend-test", None)
+        pkg.load_plugins.cache_clear()

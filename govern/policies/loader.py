@@ -19,7 +19,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from govern.policies.conditions import conditions
+from govern.policies.conditions import conditions, load_plugins
 from govern.policies.conditions.base import Condition, shallow
 from govern.policies.model import CompiledPolicy, revision_of
 from govern.policies.schema import envelope
@@ -43,6 +43,7 @@ class _Invalid(Exception):
 
 @cache
 def _envelope_validator() -> Draft202012Validator:
+    load_plugins()
     return Draft202012Validator(envelope({"type": "object"}))
 
 
@@ -53,6 +54,7 @@ def _condition_validator(name: str) -> Draft202012Validator:
 
 def compile_condition(node: Any, path: str) -> Condition:
     """Build one condition (and its children), or raise _Invalid with every problem."""
+    load_plugins()
     if not isinstance(node, dict) or len(node) != 1:
         names = ", ".join(conditions.names())
         got = f"a mapping with {len(node)} keys" if isinstance(node, dict) else _kind(node)

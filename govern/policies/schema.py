@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govern.policies.conditions import conditions
+from govern.policies.conditions import conditions, load_plugins
 from govern.policies.model import MODES, SEVERITIES
 
 SCHEMA_ID = "https://govern.dev/schemas/policy-v1.json"
@@ -71,6 +71,7 @@ def condition_def(name: str, cls) -> dict[str, Any]:
 
 def policy_schema() -> dict[str, Any]:
     """The whole schema: every condition a one-key mapping whose value has its own schema."""
+    load_plugins()
     defs: dict[str, Any] = {}
     for name, cls in conditions.items():
         defs[name] = {**cls.schema, "description": cls.summary}

@@ -64,28 +64,50 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext, ensure=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class AreaGroup(click.Group):
+    """The root group: each area's commands are imported on first need.
+
+    ``govern register`` imports only the registry's commands; ``govern --help``
+    imports them all. Importing every area up front would make each command pay for
+    the heaviest area's imports (graph libraries, the web UI).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pending = list(AREA_CLI_MODULES)
+
+    def _load_next(self) -> bool:
+        while self._pending:
+            module_name = self._pending.pop(0)
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if not module_name.startswith(exc.name or "?"):
+                    raise
+                continue
+            for command in getattr(module, "COMMANDS", ()):
+                self.add_command(command)
+            return True
+        return False
+
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        while cmd_name not in self.commands and self._load_next():
+            pass
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        while self._load_next():
+            pass
+        return sorted(self.commands)
+
+
+@click.group(cls=AreaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="govern")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """govern: inventory, scan and govern shadow automations."""
     app = ctx.ensure_object(AppContext)
     ctx.call_on_close(app.close)
-
-
-def _load_area_commands() -> None:
-    for module_name in AREA_CLI_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if not module_name.startswith(exc.name or "?"):
-                raise
-            continue
-        for command in getattr(module, "COMMANDS", ()):
-            main.add_command(command)
-
-
-_load_area_commands()
 
 
 def run() -> None:  # pragma: no cover - thin wrapper

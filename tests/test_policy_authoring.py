@@ -75,3 +75,21 @@ def test_explain_list_apply_enable(runner, engine, tmp_path):
     bad.write_text(custom.read_text().replace("severity: medium", "severity: urgent"))
     result = runner("policy", "apply", str(bad))
     assert result.exit_code == 2 and "severity" in result.output
+
+
+def test_init_installs_the_builtin_pack_idempotently(runner, engine):
+    from sqlmodel import select
+
+    from govern.db import read_session
+    from govern.policies.loader import builtin_policies
+    from govern.registry.models import AuditEvent, Policy
+
+    assert runner("init").exit_code == 0
+    with read_session(engine) as s:
+        rows = {p.policy_id: p.revision for p in s.exec(select(Policy))}
+        events = len(list(s.exec(select(AuditEvent).where(AuditEvent.entity_type == "policy"))))
+    assert rows == {p.id: p.revision for p in builtin_policies()}
+    assert runner("init").exit_code == 0
+    with read_session(engine) as s:
+        again = len(list(s.exec(select(AuditEvent).where(AuditEvent.entity_type == "policy"))))
+    assert again == events  # nothing rewritten

@@ -144,7 +144,7 @@ def fetch(session: Session, table: str, *, since=None, after_id: int | None = No
         query = query.where(stamp >= since)
     elif after_id is not None:
         query = query.where(model.id > after_id)
-    return [tuple(r) for r in session.connection().execute(query)]
+    return [tuple(r) for r in session.connection().execute(query).fetchall()]
 
 
 def fetch_ids(session: Session, table: str, ids: Iterable[int], *, by: str = "id") -> list:
@@ -156,7 +156,7 @@ def fetch_ids(session: Session, table: str, ids: Iterable[int], *, by: str = "id
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
         query = select(*COLUMNS[table]).where(col(column).in_(chunk))
-        rows += [tuple(r) for r in session.connection().execute(query)]
+        rows += [tuple(r) for r in session.connection().execute(query).fetchall()]
     return rows
 
 

@@ -341,13 +341,24 @@ def token_group() -> None:
 )
 @click.option("--namespace", "namespaces", multiple=True, help="Grant a namespace (repeatable).")
 @click.option("--email", help="The person the token acts for (owner checks).")
+@click.option("--expires-days", type=click.IntRange(1), help="Expire after this many days.")
 @pass_app
-def token_create(app: AppContext, name, role, namespaces, email) -> None:
+def token_create(app: AppContext, name, role, namespaces, email, expires_days) -> None:
     """Create a token; its value is printed once and never stored."""
+    from datetime import timedelta
+
+    from govern.db import utcnow
+
+    expires_at = utcnow() + timedelta(days=expires_days) if expires_days else None
     try:
         with write_session(app.migrated_engine()) as session:
             _, value = auth.create_token(
-                session, name=name, role=role, namespaces=list(namespaces), email=email
+                session,
+                name=name,
+                role=role,
+                namespaces=list(namespaces),
+                email=email,
+                expires_at=expires_at,
             )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
@@ -360,10 +371,21 @@ def token_create(app: AppContext, name, role, namespaces, email) -> None:
 def token_list(app: AppContext) -> None:
     """List tokens (never their values)."""
     with read_session(app.migrated_engine()) as session:
+        from govern.db import utcnow
+
+        now = utcnow()
         for t in auth.list_tokens(session):
-            state = "revoked" if t.revoked_at else "active"
+            state = "active"
+            if t.revoked_at:
+                state = "revoked"
+            elif t.expires_at and t.expires_at <= now:
+                state = "expired"
             ns = ",".join(t.namespaces) or "-"
-            click.echo(f"{t.name:24} {t.role:10} {state:8} {t.prefix}... namespaces={ns}")
+            expires = f" expires={t.expires_at:%Y-%m-%d}" if t.expires_at else ""
+            who = f" email={t.email}" if t.email else ""
+            click.echo(
+                f"{t.name:24} {t.role:10} {state:8} {t.prefix}... namespaces={ns}{who}{expires}"
+            )
 
 
 @token_group.command("revoke")

@@ -30,6 +30,7 @@ from govern.registry.manifest import (
     validate,
 )
 from govern.registry.models import Access, Asset, Automation, AutomationLink, Person
+from govern.registry.people import snapshot as person_snapshot
 from govern.registry.views import automation_snapshot
 
 
@@ -165,7 +166,7 @@ class _Batch:
         person = self.people.get(email)
         if person is not None and person.manifest_hash == digest:
             return Outcome("Person", email, "unchanged")
-        before = _person_snapshot(person) if person else None
+        before = person_snapshot(person) if person else None
         action = "updated" if person else "created"
         person = person or Person(email=email)
         cert = spec.get("certification") or {}
@@ -180,7 +181,7 @@ class _Batch:
         person.updated_at = self.now
         self.session.add(person)
         self.people[email] = person
-        self._audit(f"person.{action}", "person", email, before, _person_snapshot(person))
+        self._audit(f"person.{action}", "person", email, before, person_snapshot(person))
         return Outcome("Person", email, action)
 
     def _asset(self, doc: Document) -> Outcome:
@@ -516,19 +517,6 @@ def raise_forbidden_asset(key: str) -> None:
     raise Forbidden(
         f"asset {key} was declared by its data owner; only the owner or a reviewer may change it"
     )
-
-
-def _person_snapshot(p: Person) -> dict[str, Any]:
-    return {
-        "name": p.name,
-        "department": p.department,
-        "active": p.active,
-        "certificationLevel": p.certification_level,
-        "certificationExpires": p.certification_expires.isoformat()
-        if p.certification_expires
-        else None,
-        "manager": p.manager_email,
-    }
 
 
 def _asset_snapshot(a: Asset) -> dict[str, Any]:

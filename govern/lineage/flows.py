@@ -343,16 +343,49 @@ def _all_paths(self: LineageGraph, source_sel, sink_sel, max_hops: int) -> list[
     memo: dict = {}  # hops and sink attributes shared by many paths are built once
     for node in [n for n in useful if n[1] == "s" and is_source(g._node[n])]:
         parent, hops = _forward(g, {node: None}, max_hops, self.retired, useful=useful)
+        src = g._node[node]
+        head = (node_key(node), src.get("classification"), tuple(src.get("tags", ())))
+        prefixes: dict[str, list[Hop]] = {node: []}  # hops from the source to an asset
+
+        def prefix(asset: str, parent=parent, prefixes=prefixes) -> list[Hop]:
+            found = prefixes.get(asset)
+            if found is None:
+                auto = parent[asset]
+                before = parent[auto]
+                found = prefixes[asset] = [*prefix(before), _memo_hop(g, memo, before, auto, asset)]
+            return found
+
         for asset, depth in hops.items():
             if not depth or asset == node or asset not in sink_set:
                 continue
+            tail = memo.get(asset)
+            if tail is None:
+                tail = memo[asset] = (node_key(asset), _sink_attributes(g._node[asset]))
             # one path per automation that delivers the data to this sink: each is a finding
             for auto, wd in pred[asset].items():
                 if wd["flow"] and auto in parent and auto[1] == "u":  # automation:
                     entry = parent[auto]
-                    triples = [*_chain_forward(parent, entry), (entry, auto, asset)]
-                    paths.append(_make_path(g, node, asset, triples, memo))
+                    hop_list = [*prefix(entry), _memo_hop(g, memo, entry, auto, asset)]
+                    paths.append(
+                        FlowPath(
+                            head[0],
+                            tail[0],
+                            [h.automation for h in hop_list],
+                            hop_list,
+                            head[1],
+                            list(head[2]),
+                            tail[1],
+                        )
+                    )
     return paths
+
+
+def _memo_hop(g, memo: dict, asset: str, auto: str, out: str) -> Hop:
+    key = (asset, auto, out)
+    hop = memo.get(key)
+    if hop is None:
+        hop = memo[key] = _hop(g, asset, auto, out)
+    return hop
 
 
 def _paths_through(self: LineageGraph, source_sel, sink_sel, max_hops: int, through: str):

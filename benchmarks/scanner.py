@@ -1,4 +1,4 @@
-"""Scanner benchmark: a synthetic file share, scanned cold and warm, against detect-secrets and ripgrep.
+"""Scanner benchmark: a synthetic share, scanned cold and warm, versus detect-secrets and rg.
 
     .venv/bin/python benchmarks/scanner.py            # >= 20,000 files, >= 300 MB under /tmp
     .venv/bin/python benchmarks/scanner.py --quick    # a small tree, a smoke run
@@ -15,7 +15,6 @@ import json
 import os
 import random
 import shutil
-import string
 import subprocess
 import sys
 import time
@@ -103,7 +102,7 @@ def generate(root: Path, files: int, megabytes: int, seed: int = 42) -> dict:
     singles = [p for p in templates if len(p.files) == 1 and p.platform != "github-actions"][:40]
     for i, p in enumerate(singles):
         for j in range(3):
-            rel = f"{DEPARTMENTS[(i + j + 1) % len(DEPARTMENTS)]}/copies/c{i:03d}_{j}/{Path(p.location).name}"
+            rel = f"{DEPARTMENTS[(i + j + 1) % len(DEPARTMENTS)]}/copies/c{i:03d}_{j}/{Path(p.location).name}"  # noqa: E501
             dest = root / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / p.location, dest)
@@ -123,7 +122,9 @@ def generate(root: Path, files: int, megabytes: int, seed: int = 42) -> dict:
     for i in range(n_binary):
         dept = DEPARTMENTS[i % len(DEPARTMENTS)]
         ext = ("png", "pdf", "docx", "xlsx", "jpg", "mp4", "pptx")[i % 7]
-        folder = root / dept / rng.choice(("docs", "media", "archive", "reports")) / f"{i % 150:03d}"
+        folder = (
+            root / dept / rng.choice(("docs", "media", "archive", "reports")) / f"{i % 150:03d}"
+        )
         folder.mkdir(parents=True, exist_ok=True)
         size = min(len(blob), int(per_binary * rng.uniform(0.5, 1.5)))
         start = rng.randrange(0, len(blob) - size + 1)
@@ -136,20 +137,29 @@ def generate(root: Path, files: int, megabytes: int, seed: int = 42) -> dict:
         folder.mkdir(parents=True, exist_ok=True)
         size = int(700 * rng.uniform(0.3, 1.7))
         if kind == "doc":
-            (folder / f"notes_{i}.md").write_text(("# Notes\n" + _words(rng, 12) + "\n") * max(1, size // 90))
+            (folder / f"notes_{i}.md").write_text(
+                ("# Notes\n" + _words(rng, 12) + "\n") * max(1, size // 90)
+            )
         elif kind == "txt":
             (folder / f"memo_{i}.txt").write_text((_words(rng, 14) + "\n") * max(1, size // 100))
         elif kind == "log":
-            (folder / f"app_{i}.log").write_text("2024-05-01 12:00:00 INFO request served in 12 ms\n" * max(1, size // 50))
+            (folder / f"app_{i}.log").write_text(
+                "2024-05-01 12:00:00 INFO request served in 12 ms\n" * max(1, size // 50)
+            )
         elif kind == "json":
-            (folder / f"data_{i}.json").write_text(json.dumps({"rows": [{"id": n, "value": n * 3} for n in range(max(1, size // 25))]}))
+            (folder / f"data_{i}.json").write_text(
+                json.dumps({"rows": [{"id": n, "value": n * 3} for n in range(max(1, size // 25))]})
+            )
         elif kind == "lib":
             (folder / "__init__.py").write_text("")
             (folder / f"helpers_{i}.py").write_bytes(synthetic.library_module(rng))
         elif kind == "csv":
             (folder / f"table_{i}.csv").write_text("a,b,c\n" + "1,2,3\n" * max(1, size // 6))
         else:
-            (folder / f"readme_{i}.txt").write_text('Set api_key = "YOUR_API_KEY" and password = "<password>" here.\n' * max(1, size // 70))
+            (folder / f"readme_{i}.txt").write_text(
+                'Set api_key = "YOUR_API_KEY" and password = "<password>" here.\n'
+                * max(1, size // 70)
+            )
     (root.parent / f"{root.name}.truth.json").write_text(json.dumps(truth))
     return truth
 
@@ -170,8 +180,14 @@ from govern.scanner.api import scan
 t = time.perf_counter()
 r = scan([Path(sys.argv[1])], secret_key=sys.argv[3], cache_path=Path(sys.argv[2])).as_dict()
 elapsed = time.perf_counter() - t
-out = {"elapsed": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "scan": {k: v for k, v in r["scan"].items() if k not in ("skipped", "removed", "detectors")},
-       "discoveries": [{"location": d["location"], "platform": d["platform"], "secrets": [{"file": s.get("file"), "line": s["line"]} for s in d["secrets"]]} for d in r["discoveries"]]}
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+stats = {k: v for k, v in r["scan"].items() if k not in ("skipped", "removed", "detectors")}
+found = [
+    {"location": d["location"], "platform": d["platform"],
+     "secrets": [{"file": s.get("file"), "line": s["line"]} for s in d["secrets"]]}
+    for d in r["discoveries"]
+]
+out = {"elapsed": elapsed, "rss_mb": rss, "scan": stats, "discoveries": found}
 Path(sys.argv[4]).write_text(json.dumps(out))
 """
 
@@ -209,7 +225,7 @@ def main() -> None:
     actual_files = sum(1 for f in root.rglob("*") if f.is_file())
     actual_mb = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) / 1e6
     print(
-        f"tree: {actual_files} files, {actual_mb:.0f} MB, {len(truth['automations'])} automations, {len(truth['secrets'])} planted secrets (generated in {time.perf_counter() - t:.1f}s)"
+        f"tree: {actual_files} files, {actual_mb:.0f} MB, {len(truth['automations'])} automations, {len(truth['secrets'])} planted secrets (generated in {time.perf_counter() - t:.1f}s)"  # noqa: E501
     )
     cache = args.dir / "cache.sqlite"
     cache.unlink(missing_ok=True)
@@ -228,16 +244,16 @@ def main() -> None:
     truth_sec = {(s["file"], s["line"]) for s in truth["secrets"]}
     s_recall, s_precision = score(found_sec, truth_sec)
     print(
-        f"govern cold: {cold['elapsed']:.2f}s, {actual_files / cold['elapsed']:.0f} files/s, {actual_mb / cold['elapsed']:.1f} MB/s (read {cold['scan']['bytes_read'] / 1e6:.0f} MB), peak RSS {cold['rss_mb']:.0f} MB"
+        f"govern cold: {cold['elapsed']:.2f}s, {actual_files / cold['elapsed']:.0f} files/s, {actual_mb / cold['elapsed']:.1f} MB/s (read {cold['scan']['bytes_read'] / 1e6:.0f} MB), peak RSS {cold['rss_mb']:.0f} MB"  # noqa: E501
     )
     print(
-        f"govern warm (unchanged rescan): {warm['elapsed']:.2f}s = {100 * warm['elapsed'] / cold['elapsed']:.1f}% of cold, read {warm['scan']['files_read']} files, peak RSS {warm['rss_mb']:.0f} MB"
+        f"govern warm (unchanged rescan): {warm['elapsed']:.2f}s = {100 * warm['elapsed'] / cold['elapsed']:.1f}% of cold, read {warm['scan']['files_read']} files, peak RSS {warm['rss_mb']:.0f} MB"  # noqa: E501
     )
     print(
-        f"automations: recall {a_recall:.3f}, precision {a_precision:.3f} ({len(found_auto)} reported, {len(truth_auto)} true)"
+        f"automations: recall {a_recall:.3f}, precision {a_precision:.3f} ({len(found_auto)} reported, {len(truth_auto)} true)"  # noqa: E501
     )
     print(
-        f"secrets:     recall {s_recall:.3f}, precision {s_precision:.3f} ({len(found_sec)} reported, {len(truth_sec)} true)"
+        f"secrets:     recall {s_recall:.3f}, precision {s_precision:.3f} ({len(found_sec)} reported, {len(truth_sec)} true)"  # noqa: E501
     )
     rg = shutil.which("rg")
     if rg:
@@ -250,7 +266,7 @@ def main() -> None:
         subprocess.run(cmd, stdout=subprocess.DEVNULL, check=False)
         rg_time = time.perf_counter() - t
         print(
-            f"ripgrep ({len(RG_PATTERNS)} equivalent patterns): {rg_time:.2f}s; govern cold / ripgrep = {cold['elapsed'] / rg_time:.1f}x (goal <= 30x)"
+            f"ripgrep ({len(RG_PATTERNS)} equivalent patterns): {rg_time:.2f}s; govern cold / ripgrep = {cold['elapsed'] / rg_time:.1f}x (goal <= 30x)"  # noqa: E501
         )
     ds = Path(sys.executable).parent / "detect-secrets"
     if not args.skip_detect_secrets and ds.exists():
@@ -274,11 +290,11 @@ def main() -> None:
                 ds_found.add((rel, item["line_number"]))
         d_recall, d_precision = score(ds_found, truth_sec)
         print(
-            f"detect-secrets: {ds_time:.2f}s, secrets recall {d_recall:.3f}, precision {d_precision:.3f} ({len(ds_found)} reported)"
+            f"detect-secrets: {ds_time:.2f}s, secrets recall {d_recall:.3f}, precision {d_precision:.3f} ({len(ds_found)} reported)"  # noqa: E501
         )
         print(f"speed-up over detect-secrets: {ds_time / cold['elapsed']:.1f}x (goal >= 20x)")
     print(
-        f"summary: files/s={actual_files / cold['elapsed']:.0f} MB/s={actual_mb / cold['elapsed']:.1f} warm/cold={warm['elapsed'] / cold['elapsed']:.3f} peak_rss_mb={max(cold['rss_mb'], warm['rss_mb']):.0f}"
+        f"summary: files/s={actual_files / cold['elapsed']:.0f} MB/s={actual_mb / cold['elapsed']:.1f} warm/cold={warm['elapsed'] / cold['elapsed']:.3f} peak_rss_mb={max(cold['rss_mb'], warm['rss_mb']):.0f}"  # noqa: E501
     )
 
 

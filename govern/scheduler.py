@@ -37,8 +37,13 @@ def add_target_jobs(scheduler: BackgroundScheduler, settings: Settings, engine) 
 
     with read_session(engine) as session:
         targets = [
-            {"id": t.id, "name": t.name, "enabled": t.enabled, "cron": t.cron,
-             "interval_seconds": t.interval_seconds}
+            {
+                "id": t.id,
+                "name": t.name,
+                "enabled": t.enabled,
+                "cron": t.cron,
+                "interval_seconds": t.interval_seconds,
+            }
             for t in session.exec(select(ScanTarget))
         ]
     count = 0
@@ -66,7 +71,9 @@ def add_target_jobs(scheduler: BackgroundScheduler, settings: Settings, engine) 
 def build_scheduler(settings: Settings, engine=None) -> BackgroundScheduler:
     """A scheduler with every scan job and the policy jobs (when that module exists)."""
     engine = engine or make_engine(settings)
-    scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"max_instances": 1, "coalesce": True})
+    scheduler = BackgroundScheduler(
+        timezone="UTC", job_defaults={"max_instances": 1, "coalesce": True}
+    )
     add_target_jobs(scheduler, settings, engine)
     scheduler.add_job(
         add_target_jobs,

@@ -24,7 +24,9 @@ def corpus() -> Path:
 
 
 def run(paths, **kwargs) -> dict[str, Any]:
-    return scan([Path(p) for p in paths], secret_key=kwargs.pop("secret_key", KEY), **kwargs).as_dict()
+    return scan(
+        [Path(p) for p in paths], secret_key=kwargs.pop("secret_key", KEY), **kwargs
+    ).as_dict()
 
 
 def by_location(result: dict[str, Any], root: Path) -> dict[str, dict[str, Any]]:
@@ -36,7 +38,9 @@ def share(root: Path, seed: int = 1) -> list[synthetic.Planted]:
     """One automation of every generated type, each in its own folder."""
     rng = random.Random(seed)
     return [
-        synthetic.generate(root, platform, "job_" + platform.replace("-", "_"), rng, folder=platform)
+        synthetic.generate(
+            root, platform, "job_" + platform.replace("-", "_"), rng, folder=platform
+        )
         for platform in synthetic.GENERATORS
     ]
 

@@ -20,7 +20,14 @@ from govern.registry.register import register
 
 def _ingest(engine, result, target="share"):
     with write_session(engine) as session:
-        return ingest(session, result, target_name=target, agent="test", run_uid=result["scan"]["run_uid"], principal=LOCAL_ADMIN)
+        return ingest(
+            session,
+            result,
+            target_name=target,
+            agent="test",
+            run_uid=result["scan"]["run_uid"],
+            principal=LOCAL_ADMIN,
+        )
 
 
 def _register(engine, body):
@@ -31,25 +38,44 @@ def _register(engine, body):
 def _counts(engine):
     with read_session(engine) as s:
         return tuple(
-            s.exec(select(func.count()).select_from(m)).one() for m in (Automation, Discovery, Access)
-        ) + (s.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_type == "automation")).one(),)
+            s.exec(select(func.count()).select_from(m)).one()
+            for m in (Automation, Discovery, Access)
+        ) + (
+            s.exec(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.entity_type == "automation")
+            ).one(),
+        )
 
 
 def test_shadow_registered_and_idempotent(tmp_path, engine):
     root = tmp_path / "share"
     share(root)
-    _register(engine, automation_manifest(name="ledger", namespace="finance", location="//fs01/share/python/job_python.py"))
+    _register(
+        engine,
+        automation_manifest(
+            name="ledger", namespace="finance", location="//fs01/share/python/job_python.py"
+        ),
+    )
     result = run([root])
     run1 = _ingest(engine, result)
     assert run1.status == "success" and run1.discoveries == 20
     with read_session(engine) as s:
         declared = s.exec(select(Automation).where(Automation.key == "finance/ledger")).one()
         assert (declared.origin, declared.reconciliation_state) == ("both", "registered")
-        shadows = s.exec(select(Automation).where(Automation.reconciliation_state == "shadow")).all()
+        shadows = s.exec(
+            select(Automation).where(Automation.reconciliation_state == "shadow")
+        ).all()
         assert len(shadows) == 19
         assert {a.namespace for a in shadows} >= {"n8n", "power-automate", "uipath"}
         assert all(a.origin == "discovered" for a in shadows)
-        assert s.exec(select(func.count()).select_from(Access).where(Access.learned == "scanned")).one() > 20
+        assert (
+            s.exec(
+                select(func.count()).select_from(Access).where(Access.learned == "scanned")
+            ).one()
+            > 20
+        )
         n8n = next(a for a in shadows if a.platform == "n8n")
         assert n8n.uses_ai and n8n.trigger_type == "schedule" and n8n.schedule == "0 7 * * *"
     before = _counts(engine)
@@ -68,7 +94,9 @@ def test_copies_share_one_shadow_automation(tmp_path, engine):
         target.parent.mkdir()
         target.write_text(source.read_text().replace("    ", "\t"))
     result = run([root])
-    copies = [d for d in result["discoveries"] if d["location"].endswith(("copy.py", "job_python.py"))]
+    copies = [
+        d for d in result["discoveries"] if d["location"].endswith(("copy.py", "job_python.py"))
+    ]
     assert len(copies) == 13 and len({d["fingerprint"] for d in copies}) == 1
     assert {d["copies"] for d in copies} == {13}
     _ingest(engine, result)
@@ -82,7 +110,12 @@ def test_gone_and_missing(tmp_path, engine):
     share(root)
     with write_session(engine) as s:
         s.add(ScanTarget(name="share", location=str(root), missing_after_runs=2))
-    _register(engine, automation_manifest(name="declared-job", namespace="it", location=str(root / "it" / "gone.py")))
+    _register(
+        engine,
+        automation_manifest(
+            name="declared-job", namespace="it", location=str(root / "it" / "gone.py")
+        ),
+    )
     _ingest(engine, run([root]))
     shutil.rmtree(root / "n8n")
     run2 = _ingest(engine, run([root]))
@@ -105,8 +138,12 @@ def test_decisions_survive_rescans(tmp_path, engine):
     with write_session(engine) as s:
         shell = s.exec(select(Discovery).where(Discovery.platform == "shell")).one()
         batch = s.exec(select(Discovery).where(Discovery.platform == "batch")).one()
-        decide(s, shell.id, decision="not-automation", principal=LOCAL_ADMIN, comment="a test fixture")
-        decide(s, batch.id, decision="duplicate", automation_key="ops/canonical", principal=LOCAL_ADMIN)
+        decide(
+            s, shell.id, decision="not-automation", principal=LOCAL_ADMIN, comment="a test fixture"
+        )
+        decide(
+            s, batch.id, decision="duplicate", automation_key="ops/canonical", principal=LOCAL_ADMIN
+        )
         shell_id, batch_id = shell.id, batch.id
     _ingest(engine, run([root]))
     with read_session(engine) as s:
@@ -132,4 +169,7 @@ def test_match_by_fingerprint_annotation(tmp_path, engine):
     with read_session(engine) as s:
         a = s.exec(select(Automation).where(Automation.key == "marketing/digest")).one()
         assert a.origin == "both" and a.fingerprint == fp
-        assert s.exec(select(Discovery).where(Discovery.automation_id == a.id)).one().platform == "make"
+        assert (
+            s.exec(select(Discovery).where(Discovery.automation_id == a.id)).one().platform
+            == "make"
+        )

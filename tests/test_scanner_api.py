@@ -15,7 +15,9 @@ def _post(client, auth, body, compress=True):
     extra = {"Content-Encoding": "gzip"} if compress else {}
     if compress:
         data = gzip.compress(data)
-    return client.post("/api/v1/scans", data=data, headers={**auth, "Content-Type": "application/json", **extra})
+    return client.post(
+        "/api/v1/scans", data=data, headers={**auth, "Content-Type": "application/json", **extra}
+    )
 
 
 def test_push_in_batches_is_idempotent(tmp_path, client, headers):
@@ -28,7 +30,11 @@ def test_push_in_batches_is_idempotent(tmp_path, client, headers):
         answer = _post(client, auth, {**part, "target": "fs01", "agent": "fs01.corp"})
         assert answer.status_code in (200, 201), answer.get_json()
     final = answer.get_json()
-    assert final["status"] == "success" and final["discoveries"] == 20 and final["batches"] == [0, 1, 2]
+    assert (
+        final["status"] == "success"
+        and final["discoveries"] == 20
+        and final["batches"] == [0, 1, 2]
+    )
     again = _post(client, auth, {**parts[1], "target": "fs01"})  # a retried batch: no change
     assert again.get_json()["discoveries"] == 20
     listing = client.get("/api/v1/discoveries?limit=100", headers=auth).get_json()
@@ -43,8 +49,15 @@ def test_push_validation_and_roles(client, headers):
     viewer = headers("viewer")
     assert _post(client, viewer, {"run_uid": "r1", "discoveries": []}).status_code == 403
     dev = headers("developer")
-    assert _post(client, dev, {"run_uid": "r1", "discoveries": [{"platform": "python"}]}).status_code == 422
-    bad = client.post("/api/v1/scans", data=b"not gzip", headers={**dev, "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert (
+        _post(client, dev, {"run_uid": "r1", "discoveries": [{"platform": "python"}]}).status_code
+        == 422
+    )
+    bad = client.post(
+        "/api/v1/scans",
+        data=b"not gzip",
+        headers={**dev, "Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
     assert bad.status_code == 400
     assert _post(client, dev, {"discoveries": []}).status_code == 422
     assert client.post("/api/v1/scans", json={"discoveries": []}).status_code == 401
@@ -57,11 +70,17 @@ def test_scan_targets_crud_admin_only(tmp_path, client, headers):
     created = client.post("/api/v1/scan-targets", json=body, headers=admin)
     assert created.status_code == 201 and created.get_json()["cron"] == "0 2 * * *"
     assert client.post("/api/v1/scan-targets", json=body, headers=admin).status_code == 409
-    bad = client.post("/api/v1/scan-targets", json={**body, "name": "x", "cron": "every day"}, headers=admin)
+    bad = client.post(
+        "/api/v1/scan-targets", json={**body, "name": "x", "cron": "every day"}, headers=admin
+    )
     assert bad.status_code == 422 and "cron" in bad.get_json()["detail"]
-    updated = client.put("/api/v1/scan-targets/fs01", json={"enabled": False, "interval_seconds": 600}, headers=admin)
+    updated = client.put(
+        "/api/v1/scan-targets/fs01", json={"enabled": False, "interval_seconds": 600}, headers=admin
+    )
     assert updated.get_json()["enabled"] is False
-    assert [t["name"] for t in client.get("/api/v1/scan-targets", headers=dev).get_json()["items"]] == ["fs01"]
+    assert [
+        t["name"] for t in client.get("/api/v1/scan-targets", headers=dev).get_json()["items"]
+    ] == ["fs01"]
     assert client.post("/api/v1/scan-targets/fs01/run", headers=admin).status_code == 409
     client.put("/api/v1/scan-targets/fs01", json={"enabled": True}, headers=admin)
     share(tmp_path)
@@ -81,11 +100,17 @@ def test_discovery_decisions(tmp_path, client, headers):
     items = client.get("/api/v1/discoveries?platform=shell", headers=auth).get_json()["items"]
     did = items[0]["id"]
     dev = headers("developer")
-    denied = client.post(f"/api/v1/discoveries/{did}/decision", json={"decision": "not-automation"}, headers=dev)
+    denied = client.post(
+        f"/api/v1/discoveries/{did}/decision", json={"decision": "not-automation"}, headers=dev
+    )
     assert denied.status_code == 403
-    bad = client.post(f"/api/v1/discoveries/{did}/decision", json={"decision": "maybe"}, headers=auth)
+    bad = client.post(
+        f"/api/v1/discoveries/{did}/decision", json={"decision": "maybe"}, headers=auth
+    )
     assert bad.status_code == 422
-    done = client.post(f"/api/v1/discoveries/{did}/decision", json={"decision": "not-automation"}, headers=auth)
+    done = client.post(
+        f"/api/v1/discoveries/{did}/decision", json={"decision": "not-automation"}, headers=auth
+    )
     assert done.get_json()["decision"] == "not-automation" and done.get_json()["automation"] is None
     assert client.get("/api/v1/discoveries/999999", headers=auth).status_code == 404
     decided = client.get("/api/v1/discoveries?decided=true", headers=auth).get_json()
@@ -98,9 +123,17 @@ def test_routes_are_documented(app):
     paths = scans.OPENAPI["paths"]
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and rule.endpoint.split(".", 1)[1] in {
-            "push_scan", "list_scans", "get_scan", "list_scan_targets", "create_scan_target",
-            "update_scan_target", "delete_scan_target", "run_scan_target", "list_discoveries",
-            "get_discovery", "decide_discovery",
+            "push_scan",
+            "list_scans",
+            "get_scan",
+            "list_scan_targets",
+            "create_scan_target",
+            "update_scan_target",
+            "delete_scan_target",
+            "run_scan_target",
+            "list_discoveries",
+            "get_discovery",
+            "decide_discovery",
         }:
             template = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
             assert template in paths, template

@@ -1,4 +1,4 @@
-"""`govern scan` (json/table, --ingest, --push to a live server), `govern targets`, `govern scheduler`."""
+"""`govern scan` (json/table, --ingest, --push to a live server), `govern targets`, `govern scheduler`."""  # noqa: E501
 
 from __future__ import annotations
 

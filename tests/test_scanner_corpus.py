@@ -5,13 +5,28 @@ from __future__ import annotations
 from scanner_support import by_location, corpus, run
 
 EXPECTED = {
-    "n8n/ai_info_monitoring_openai_sheets_slack.json": ("n8n", "schedule", "*/15 * * * *", {"openai"}),
+    "n8n/ai_info_monitoring_openai_sheets_slack.json": (
+        "n8n",
+        "schedule",
+        "*/15 * * * *",
+        {"openai"},
+    ),
     "n8n/legacy_cron_shopify_sheets_slack.json": ("n8n", "schedule", None, set()),
     "n8n/seo_keywords_anthropic.json": ("n8n", "manual", None, {"anthropic"}),
     "node_red/example_cronplus_schedule_nyse.json": ("node-red", "schedule", "30 9 * * 1-5", set()),
     "node_red/example_openai_api_chat.json": ("node-red", None, None, {"openai"}),
-    "power_automate/notify_last_working_day_recurrence_definition.json": ("power-automate", "schedule", "0 6 * * *", set()),
-    "power_automate/solution_workflow_ai_expense_reports_outlook_dataverse_aibuilder.json": ("power-automate", "event", None, {"ai-builder"}),
+    "power_automate/notify_last_working_day_recurrence_definition.json": (
+        "power-automate",
+        "schedule",
+        "0 6 * * *",
+        set(),
+    ),
+    "power_automate/solution_workflow_ai_expense_reports_outlook_dataverse_aibuilder.json": (
+        "power-automate",
+        "event",
+        None,
+        {"ai-builder"},
+    ),
     "make_integromat/blueprint_daily_digest_slack_email.json": ("make", "schedule", None, set()),
 }
 

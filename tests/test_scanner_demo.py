@@ -22,7 +22,9 @@ def test_demo_extend(settings, engine):
         assert any(d.secrets for d in discoveries)
         copies = [d for d in discoveries if d.location.endswith("fx_rates_refresh.py")]
         assert len(copies) == len(COPIES) + 1 and len({d.automation_id for d in copies}) == 1
-        shadows = s.exec(select(Automation).where(Automation.reconciliation_state == "shadow")).all()
+        shadows = s.exec(
+            select(Automation).where(Automation.reconciliation_state == "shadow")
+        ).all()
         assert len(shadows) >= 15
         assert {a.namespace for a in shadows} >= {"finance", "hr", "marketing", "it"}
         assert s.exec(select(func.count()).select_from(ScanRun)).one() == 1

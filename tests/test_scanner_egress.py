@@ -1,5 +1,7 @@
 """Proxy logs (Squid, CSV, JSON Lines) reveal shadow AI and automation-SaaS use."""
 
+# ruff: noqa: E501 - templates and data lines are kept verbatim
+
 from __future__ import annotations
 
 import json
@@ -42,9 +44,24 @@ def test_csv_and_jsonl_logs(tmp_path):
         "\n".join(
             json.dumps(r)
             for r in (
-                {"user": "erin", "client": "10.2.0.1", "url": "https://generativelanguage.googleapis.com/v1/x", "bytes_out": 50},
-                {"user": "erin", "client": "10.2.0.1", "url": "http://10.2.0.1:11434/api/chat", "bytes_out": 70},
-                {"user": "frank", "client": "10.2.0.2", "url": "https://hook.eu1.make.com/abc", "bytes_out": 5},
+                {
+                    "user": "erin",
+                    "client": "10.2.0.1",
+                    "url": "https://generativelanguage.googleapis.com/v1/x",
+                    "bytes_out": 50,
+                },
+                {
+                    "user": "erin",
+                    "client": "10.2.0.1",
+                    "url": "http://10.2.0.1:11434/api/chat",
+                    "bytes_out": 70,
+                },
+                {
+                    "user": "frank",
+                    "client": "10.2.0.2",
+                    "url": "https://hook.eu1.make.com/abc",
+                    "bytes_out": 5,
+                },
             )
         )
     )

@@ -20,7 +20,9 @@ def test_every_generated_type_is_found_correctly(tmp_path):
         assert d["platform"] == p.platform, p.location
         assert p.trigger in {t["type"] for t in d["triggers"]}, (p.location, d["triggers"])
         assert set(p.ai) <= set(d["ai_services"]), (p.location, d["ai_services"])
-        assert sorted(s["type"] for s in d["secrets"]) == sorted(t for t, _, _ in p.secrets), p.location
+        assert sorted(s["type"] for s in d["secrets"]) == sorted(t for t, _, _ in p.secrets), (
+            p.location
+        )
         assert [s["line"] for s in sorted(d["secrets"], key=lambda s: s["line"])] == sorted(
             ln for _, _, ln in p.secrets
         )
@@ -48,7 +50,7 @@ def test_schedules_are_normalised_to_cron(tmp_path):
 
 
 def test_signals_name_assets(tmp_path):
-    planted = share(tmp_path)
+    share(tmp_path)
     found = by_location(run([tmp_path]), tmp_path)
     py = found["python/job_python.py"]
     assert any(r.startswith("mssql://erp-sql") and r.endswith("/ERP") for r in py["reads"])
@@ -76,8 +78,12 @@ def test_not_automations_are_not_reported(tmp_path):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "helpers.py").write_bytes(synthetic.library_module(rng))
-    (tmp_path / "pkg" / "test_helpers.py").write_text("import requests\nrequests.get('https://x.example.net')\n")
-    (tmp_path / "notes.md").write_text("# Notes\nsk-proj-FAKEabcdefghijklmnopqrstuvwxyz0123 in docs\n")
+    (tmp_path / "pkg" / "test_helpers.py").write_text(
+        "import requests\nrequests.get('https://x.example.net')\n"
+    )
+    (tmp_path / "notes.md").write_text(
+        "# Notes\nsk-proj-FAKEabcdefghijklmnopqrstuvwxyz0123 in docs\n"
+    )
     (tmp_path / "data.csv").write_text("a,b\n1,2\n" * 1000)
     (tmp_path / "report.json").write_text(json.dumps({"rows": [{"a": 1}], "total": 1}))
     (tmp_path / "package.json").write_text(json.dumps({"name": "x", "dependencies": {}}))
@@ -87,7 +93,9 @@ def test_not_automations_are_not_reported(tmp_path):
     (tmp_path / "ci.yml").write_text("on: push\njobs: {}\n")
     gh = tmp_path / ".github" / "workflows"
     gh.mkdir(parents=True)
-    (gh / "ci.yml").write_text("on: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n")
+    (gh / "ci.yml").write_text(
+        "on: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+    )
     assert run([tmp_path])["discoveries"] == []
 
 
@@ -102,7 +110,9 @@ def test_functional_fixtures(tmp_path):
         assert {t["type"] for t in got["triggers"]} >= set(want.get("triggers", [])), location
         for key in ("ai_services", "calls", "reads", "writes", "credentials"):
             assert set(want.get(key, [])) <= set(got[key]), (location, key, got[key])
-        assert sorted(s["type"] for s in got["secrets"]) == sorted(want.get("secrets", [])), location
+        assert sorted(s["type"] for s in got["secrets"]) == sorted(want.get("secrets", [])), (
+            location
+        )
         if "schedule" in want:
             assert want["schedule"] in [t["schedule"] for t in got["triggers"]], location
         if "owner_hint" in want:

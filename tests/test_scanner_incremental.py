@@ -14,8 +14,20 @@ def test_fingerprint_ignores_whitespace_ids_and_positions():
     flow = {
         "name": "x",
         "nodes": [
-            {"id": "3f2a9c1e-1111-4222-8333-444455556666", "name": "A", "type": "n8n-nodes-base.cron", "position": [0, 0], "parameters": {"hour": 1}},
-            {"id": "9a8b7c6d-1111-4222-8333-444455556666", "name": "B", "type": "n8n-nodes-base.slack", "position": [10, 0], "parameters": {}},
+            {
+                "id": "3f2a9c1e-1111-4222-8333-444455556666",
+                "name": "A",
+                "type": "n8n-nodes-base.cron",
+                "position": [0, 0],
+                "parameters": {"hour": 1},
+            },
+            {
+                "id": "9a8b7c6d-1111-4222-8333-444455556666",
+                "name": "B",
+                "type": "n8n-nodes-base.slack",
+                "position": [10, 0],
+                "parameters": {},
+            },
         ],
         "connections": {"A": {"main": [[{"node": "B"}]]}},
         "versionId": "v1",
@@ -45,7 +57,13 @@ def test_unchanged_rescan_reads_nothing_and_changes_are_seen(tmp_path):
     warm = run([root], cache_path=cache)
     assert warm["scan"]["files_read"] == 0 and warm["scan"]["bytes_read"] == 0
     assert warm["scan"]["files_cached"] == cold["scan"]["files_seen"]
-    strip = lambda r: sorted(json.dumps({k: v for k, v in d.items() if k != "copies"}, sort_keys=True) for d in r["discoveries"])  # noqa: E731
+
+    def strip(r):
+        return sorted(
+            json.dumps({k: v for k, v in d.items() if k != "copies"}, sort_keys=True)
+            for d in r["discoveries"]
+        )  # noqa: E731
+
     assert strip(cold) == strip(warm)
     script = root / "powershell" / "job_powershell.ps1"
     before = by_location(warm, root)["powershell/job_powershell.ps1"]

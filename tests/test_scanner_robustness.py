@@ -58,11 +58,16 @@ def test_broken_symlink_and_fifo(tmp_path):
 
 def test_encodings(tmp_path):
     (tmp_path / "latin.bas").write_bytes(
-        'Attribute VB_Name = "Résumé"\r\nSub Auto_Open()\r\n  MsgBox "café"\r\nEnd Sub\r\n'.encode("cp1252")
+        'Attribute VB_Name = "Résumé"\r\nSub Auto_Open()\r\n  MsgBox "café"\r\nEnd Sub\r\n'.encode(
+            "cp1252"
+        )
     )
     (tmp_path / "utf16.ps1").write_bytes("Get-ChildItem C:\\data\\report.xlsx\n".encode("utf-16"))
     (tmp_path / "bom.json").write_bytes(
-        b"\xef\xbb\xbf" + json.dumps([{"id": "a", "type": "inject", "z": "t", "repeat": "60", "wires": [[]]}]).encode()
+        b"\xef\xbb\xbf"
+        + json.dumps(
+            [{"id": "a", "type": "inject", "z": "t", "repeat": "60", "wires": [[]]}]
+        ).encode()
     )
     found = by_location(run([tmp_path]), tmp_path)
     assert found["latin.bas"]["name"] == "Résumé"
@@ -71,8 +76,12 @@ def test_encodings(tmp_path):
 
 
 def test_malformed_json_xml_zip(tmp_path):
-    (tmp_path / "broken.json").write_text('{"nodes": [{"type": "n8n-nodes-base.cron", "connections": ')
-    (tmp_path / "task.xml").write_text('<Task xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task"><Triggers>')
+    (tmp_path / "broken.json").write_text(
+        '{"nodes": [{"type": "n8n-nodes-base.cron", "connections": '
+    )
+    (tmp_path / "task.xml").write_text(
+        '<Task xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task"><Triggers>'
+    )
     (tmp_path / "export.zip").write_bytes(b"PK\x03\x04 not really a zip")
     (tmp_path / "book.xlsm").write_bytes(b"PK\x03\x04 broken office file")
     result = run([tmp_path])
@@ -104,7 +113,7 @@ def test_symlink_loop_and_deep_tree(tmp_path):
     result = run([tmp_path], limits=Limits(max_depth=20))
     got = reasons(result)
     assert got["up"] == "symlinked folder not followed"
-    assert any("deeper than 20 folders" == r for r in got.values())
+    assert any(r == "deeper than 20 folders" for r in got.values())
     assert result["discoveries"] == []
 
 

@@ -50,19 +50,40 @@ def test_provider_shapes_and_placeholders():
 
 def test_same_secret_same_hash_and_sticky_notes_ignored(tmp_path):
     value = "sk-proj-FAKEsharedKEY0123456789abcdefghijkl"
-    (tmp_path / "a.py").write_text(f'import requests\nKEY = "{value}"\nrequests.post("https://api.openai.com")\n')
-    (tmp_path / "b.ps1").write_text(f'$key = "{value}"\nInvoke-RestMethod -Uri https://api.openai.com\n')
-    note = {"id": "n", "name": "Note", "type": "n8n-nodes-base.stickyNote", "position": [0, 0],
-            "parameters": {"content": "Example: Bearer pplx-FAKEnoteTOKEN0123456789abcdefghijklmnopqrstuv"}}
-    trig = {"id": "t", "name": "T", "type": "n8n-nodes-base.manualTrigger", "position": [0, 0], "parameters": {}}
-    (tmp_path / "flow.json").write_text(json.dumps({"name": "x", "nodes": [note, trig], "connections": {}}))
+    (tmp_path / "a.py").write_text(
+        f'import requests\nKEY = "{value}"\nrequests.post("https://api.openai.com")\n'
+    )
+    (tmp_path / "b.ps1").write_text(
+        f'$key = "{value}"\nInvoke-RestMethod -Uri https://api.openai.com\n'
+    )
+    note = {
+        "id": "n",
+        "name": "Note",
+        "type": "n8n-nodes-base.stickyNote",
+        "position": [0, 0],
+        "parameters": {
+            "content": "Example: Bearer pplx-FAKEnoteTOKEN0123456789abcdefghijklmnopqrstuv"
+        },
+    }
+    trig = {
+        "id": "t",
+        "name": "T",
+        "type": "n8n-nodes-base.manualTrigger",
+        "position": [0, 0],
+        "parameters": {},
+    }
+    (tmp_path / "flow.json").write_text(
+        json.dumps({"name": "x", "nodes": [note, trig], "connections": {}})
+    )
     found = by_location(run([tmp_path]), tmp_path)
     assert found["a.py"]["secrets"][0]["hash"] == found["b.ps1"]["secrets"][0]["hash"]
     assert found["a.py"]["secrets"][0]["hash"] == keyed_hash(value, KEY)
     assert found["flow.json"]["secrets"] == []
 
 
-def test_secrets_never_in_clear_anywhere(tmp_path, settings, engine, client, headers, runner, caplog):
+def test_secrets_never_in_clear_anywhere(
+    tmp_path, settings, engine, client, headers, runner, caplog
+):
     caplog.set_level(logging.DEBUG)
     share_root = tmp_path / "share"
     planted = share(share_root)
@@ -76,17 +97,32 @@ def test_secrets_never_in_clear_anywhere(tmp_path, settings, engine, client, hea
     outputs.append(runner("scan", str(share_root), "--format", "table").output)
     # database, via ingest and via the push API (gzip)
     with write_session(engine) as session:
-        ingest(session, result, target_name="share", agent="t", run_uid=result["scan"]["run_uid"], principal=LOCAL_ADMIN)
+        ingest(
+            session,
+            result,
+            target_name="share",
+            agent="t",
+            run_uid=result["scan"]["run_uid"],
+            principal=LOCAL_ADMIN,
+        )
     second = run([share_root])
-    body = gzip.compress(json.dumps({"run_uid": second["scan"]["run_uid"], "target": "pushed", **second}).encode())
+    body = gzip.compress(
+        json.dumps({"run_uid": second["scan"]["run_uid"], "target": "pushed", **second}).encode()
+    )
     auth = headers("admin")
-    answer = client.post("/api/v1/scans", data=body, headers={**auth, "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    answer = client.post(
+        "/api/v1/scans",
+        data=body,
+        headers={**auth, "Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
     assert answer.status_code == 201, answer.get_data(as_text=True)
     outputs.append(answer.get_data(as_text=True))
     listing = client.get("/api/v1/discoveries?limit=500", headers=auth)
     outputs.append(listing.get_data(as_text=True))
     for item in listing.get_json()["items"]:
-        outputs.append(client.get(f"/api/v1/discoveries/{item['id']}", headers=auth).get_data(as_text=True))
+        outputs.append(
+            client.get(f"/api/v1/discoveries/{item['id']}", headers=auth).get_data(as_text=True)
+        )
     outputs.append(client.get("/api/v1/scans", headers=auth).get_data(as_text=True))
     with engine.connect() as conn:
         for table in inspect(engine).get_table_names():

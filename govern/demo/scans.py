@@ -74,7 +74,9 @@ def extend(session: Session, rng: random.Random, settings: Settings) -> None:
     root = build_share(settings.data_dir / "demo-share", rng)
     target = session.exec(select(ScanTarget).where(ScanTarget.name == DEMO_TARGET)).first()
     if target is None:
-        target = ScanTarget(name=DEMO_TARGET, kind="path", location=str(root), interval_seconds=3600)
+        target = ScanTarget(
+            name=DEMO_TARGET, kind="path", location=str(root), interval_seconds=3600
+        )
         session.add(target)
         session.flush()
     run_uid = uuid.UUID(int=rng.getrandbits(128)).hex

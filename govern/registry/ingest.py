@@ -19,7 +19,7 @@ from govern.registry.auth import Principal, require_role
 from govern.registry.manifest import normalise_asset_key
 from govern.registry.models import Access, Asset, Automation, Discovery, ScanRun, ScanTarget
 from govern.registry.models.vocab import PLATFORMS
-from govern.registry.reconcile import Matcher, display_name, infer_namespace, norm_location, slug
+from govern.registry.reconcile import Matcher, infer_namespace, norm_location, slug
 from govern.registry.views import automation_snapshot
 
 SECRET_FIELDS = ("type", "line", "preview", "hash", "file", "length")
@@ -289,7 +289,7 @@ class _Ingest:
             namespace=namespace,
             name=name,
             title=disc.name[:300],
-            description=f"Discovered by the {d.get('detector') or 'scanner'} detector at {disc.location}",
+            description=f"Discovered by the {d.get('detector') or 'scanner'} detector at {disc.location}",  # noqa: E501
             platform=disc.platform,
             trigger_type=first.get("type")
             if first.get("type") in ("schedule", "event", "manual", "webhook")

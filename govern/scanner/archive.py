@@ -29,9 +29,9 @@ class ZipContainer(Container):
         if total > limits.max_archive_total:
             raise ArchiveRefused(f"zip expands to {total} bytes: possible zip bomb")
         for info in infos:
-            if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
-                if info.file_size > 1_000_000:
-                    raise ArchiveRefused("zip compression ratio too high: possible zip bomb")
+            ratio = info.file_size / info.compress_size if info.compress_size else 0
+            if ratio > limits.max_ratio and info.file_size > 1_000_000:
+                raise ArchiveRefused("zip compression ratio too high: possible zip bomb")
         self.limits = limits
         self.infos = {i.filename.replace("\\", "/").lstrip("/"): i for i in infos if not i.is_dir()}
         self._lower = {name.lower(): name for name in self.infos}

@@ -106,7 +106,7 @@ def scan_command(
         except PushError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(
-            f"pushed {len(result['discoveries'])} discoveries in {len(answers)} batches; run {result['scan']['run_uid']}: {answers[-1].get('status')}",
+            f"pushed {len(result['discoveries'])} discoveries in {len(answers)} batches; run {result['scan']['run_uid']}: {answers[-1].get('status')}",  # noqa: E501
             err=True,
         )
     if ingest:
@@ -125,7 +125,7 @@ def scan_command(
                 internal_domains=app.settings.internal_domains,
             )
             click.echo(
-                f"ingested: {run.discoveries} discoveries, {run.new_discoveries} new, {run.shadow} new shadow automations, {run.gone} gone",
+                f"ingested: {run.discoveries} discoveries, {run.new_discoveries} new, {run.shadow} new shadow automations, {run.gone} gone",  # noqa: E501
                 err=True,
             )
     from govern.scanner.output import as_json, as_table
@@ -156,7 +156,7 @@ def scheduler_command(app: AppContext, once: bool):
             run = run_target(app.settings, engine, target_id)
             if run is not None:
                 click.echo(
-                    f"{run.target_name}: {run.status}, {run.discoveries} discoveries, {run.shadow} new shadow, {run.gone} gone"
+                    f"{run.target_name}: {run.status}, {run.discoveries} discoveries, {run.shadow} new shadow, {run.gone} gone"  # noqa: E501
                 )
         return
     from govern.scheduler import build_scheduler
@@ -246,7 +246,7 @@ def targets_list(app: AppContext, fmt: str):
         when = t["cron"] or f"every {t['interval_seconds']}s"
         state = "enabled" if t["enabled"] else "disabled"
         click.echo(
-            f"{t['name']:<24} {t['kind']:<7} {when:<18} {state:<9} last success {t['last_success_at'] or '-'}  {t['location']}"
+            f"{t['name']:<24} {t['kind']:<7} {when:<18} {state:<9} last success {t['last_success_at'] or '-'}  {t['location']}"  # noqa: E501
         )
 
 
@@ -314,7 +314,7 @@ def targets_run(app: AppContext, name):
     if run is None:
         raise click.ClickException(f"scan target {name} is disabled")
     click.echo(
-        f"{name}: {run.status} in {run.duration_seconds or 0:.2f}s: {run.discoveries} discoveries, {run.new_discoveries} new, {run.shadow} new shadow automations, {run.gone} gone"
+        f"{name}: {run.status} in {run.duration_seconds or 0:.2f}s: {run.discoveries} discoveries, {run.new_discoveries} new, {run.shadow} new shadow automations, {run.gone} gone"  # noqa: E501
     )
 
 

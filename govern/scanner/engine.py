@@ -36,7 +36,85 @@ OFFICE_EXTS = (
 )
 SNIFF_EXTS = ("", ".txt", ".xml", ".conf", ".cfg", ".job", ".task", ".robin", ".in", ".sh-old")
 NEVER_EXTS = frozenset(
-    [".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".ico", ".svg", ".webp", ".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".mp3", ".mp4", ".wav", ".avi", ".mov", ".mkv", ".iso", ".exe", ".dll", ".so", ".dylib", ".o", ".a", ".class", ".jar", ".pyc", ".pyo", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar", ".parquet", ".avro", ".orc", ".db", ".sqlite", ".mdb", ".accdb", ".pst", ".ost", ".msg", ".eml", ".csv", ".tsv", ".log", ".md", ".rst", ".html", ".htm", ".css", ".map", ".lock", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".bin", ".dat", ".frx", ".pkl", ".npy", ".npz", ".h5", ".whl", ".egg", ".min.js"]
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".ico",
+        ".svg",
+        ".webp",
+        ".pdf",
+        ".docx",
+        ".xlsx",
+        ".pptx",
+        ".odt",
+        ".ods",
+        ".odp",
+        ".mp3",
+        ".mp4",
+        ".wav",
+        ".avi",
+        ".mov",
+        ".mkv",
+        ".iso",
+        ".exe",
+        ".dll",
+        ".so",
+        ".dylib",
+        ".o",
+        ".a",
+        ".class",
+        ".jar",
+        ".pyc",
+        ".pyo",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".xz",
+        ".7z",
+        ".rar",
+        ".tar",
+        ".parquet",
+        ".avro",
+        ".orc",
+        ".db",
+        ".sqlite",
+        ".mdb",
+        ".accdb",
+        ".pst",
+        ".ost",
+        ".msg",
+        ".eml",
+        ".csv",
+        ".tsv",
+        ".log",
+        ".md",
+        ".rst",
+        ".html",
+        ".htm",
+        ".css",
+        ".map",
+        ".lock",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".bin",
+        ".dat",
+        ".frx",
+        ".pkl",
+        ".npy",
+        ".npz",
+        ".h5",
+        ".whl",
+        ".egg",
+        ".min.js",
+    ]
 )
 Progress = Callable[[int, int, str], None]
 
@@ -281,8 +359,7 @@ class Engine:
         for provider in list(f.ai_services):
             endpoint = ai.DEFAULT_ENDPOINTS.get(provider)
             if endpoint and not any(c.startswith(endpoint) for c in f.calls):
-                if not any(ai.DEFAULT_ENDPOINTS.get(provider, "") in c for c in f.calls):
-                    f.calls.add(endpoint)
+                f.calls.add(endpoint)
         for model in f.ai_models:
             provider = ai.provider_for_model(model)
             if provider and not f.ai_services:

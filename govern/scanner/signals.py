@@ -59,7 +59,7 @@ DSN_RE = re.compile(
     r"(?:[/;](?:databaseName=)?(?P<db>[A-Za-z0-9_.\-]+))?"
 )
 ODBC_SERVER = re.compile(
-    r"(?i)(?:server|data source|host(?:name)?|addr)\s*=\s*(?:tcp:)?(?P<host>[A-Za-z0-9_.\-\\]+)(?:,(?P<port>\d+))?"
+    r"(?i)(?:server|data source|host(?:name)?|addr)\s*=\s*(?:tcp:)?(?P<host>[A-Za-z0-9_.\-\\]+)(?:,(?P<port>\d+))?"  # noqa: E501
 )
 ODBC_DB = re.compile(r"(?i)(?:database|initial catalog|dbname)\s*=\s*(?P<db>[A-Za-z0-9_.\-]+)")
 ODBC_DRIVER = re.compile(r"(?i)(?:driver|provider)\s*=\s*\{?(?P<drv>[^;}]+)")
@@ -175,9 +175,10 @@ def url_asset(url: str) -> str | None:
         port = parts.port
     except ValueError:
         return None
-    if not host or any(ch in url.split("/")[2] for ch in _TEMPLATE_HOSTS) or "." not in host:
-        if not (host == "localhost" and port):
-            return None
+    pieces = url.split("/")
+    templated = len(pieces) > 2 and any(ch in pieces[2] for ch in _TEMPLATE_HOSTS)
+    if (not host or templated or "." not in host) and not (host == "localhost" and port):
+        return None
     if host in IGNORED_HOSTS and not (host in ("localhost", "127.0.0.1") and port):
         return None
     scheme = parts.scheme.lower()
@@ -324,9 +325,8 @@ def _urls(finding: Finding, text: str, ignore: list[str]) -> None:
 def _odbc(finding: Finding, text: str) -> None:
     for m in ODBC_SERVER.finditer(text):
         host = m.group("host").lower().rstrip("\\")
-        if not host or host.startswith(("{", "$", "%", "@", "<")) or host in {"localhost", "."}:
-            if host not in {"localhost", "."}:
-                continue
+        if not host or host.startswith(("{", "$", "%", "@", "<")):
+            continue
         window = text[max(0, m.start() - 300) : m.end() + 300]
         drv = ODBC_DRIVER.search(window)
         driver = (drv.group("drv").lower() if drv else "") + window.lower()

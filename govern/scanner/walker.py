@@ -116,8 +116,5 @@ def walk(root: str, *, ignore: tuple[str, ...] = (), max_depth: int = 64) -> Ite
 
 def _rel(path: str, root: str) -> str:
     """Path relative to ``root`` by slicing (``os.path.relpath`` costs more than the stat)."""
-    if path.startswith(root + os.sep):
-        rel = path[len(root) + 1 :]
-    else:
-        rel = os.path.relpath(path, root)
+    rel = path[len(root) + 1 :] if path.startswith(root + os.sep) else os.path.relpath(path, root)
     return rel.replace(os.sep, "/") if os.sep != "/" else rel

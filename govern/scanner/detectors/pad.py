@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 
@@ -34,7 +35,7 @@ def is_robin(text: str) -> bool:
 
 
 def robin(f: Finding, text: str) -> None:
-    for cid, op in CONNECTOR.findall(text):
+    for cid, _op in CONNECTOR.findall(text):
         name = cid.rsplit("/", 1)[-1].replace("shared_", "")
         f.calls.add(service_asset(name))
         f.credentials.add(f"connection:{name}")
@@ -54,7 +55,7 @@ def robin(f: Finding, text: str) -> None:
         f.writes.add(f"smtp://{server.lower()}")
     for path in EXCEL.findall(text):
         f.reads.add("file:///" + path.replace("\\", "/").lstrip("/"))
-    for conn in SQL.findall(text):
+    for _conn in SQL.findall(text):
         f.extra.setdefault("connection_strings", 0)
         f.extra["connection_strings"] += 1
     sensitive = re.search(r"@SENSITIVE:\s*\[([^\]]*)\]", text)
@@ -106,10 +107,8 @@ class PowerAutomateDesktop(Detector):
             if not m:
                 continue
             body = m.group(1)
-            try:
+            with contextlib.suppress(ValueError):
                 body = json.loads(body) if body.strip().startswith('"') else body
-            except ValueError:
-                pass
             body = (
                 str(body)
                 .replace("&#xD;", "\r")

@@ -121,7 +121,7 @@ class WindowsTask(Detector):
                         if days_el is not None
                         else [1]
                     )
-                    cron = f"{minute} {hour} * * {','.join(str(d) for d in days if d is not None) or '1'}"
+                    cron = f"{minute} {hour} * * {','.join(str(d) for d in days if d is not None) or '1'}"  # noqa: E501
                 elif t.find("ScheduleByMonth") is not None:
                     days = [d.text for d in t.findall("ScheduleByMonth/DaysOfMonth/Day") if d.text]
                     cron = f"{minute} {hour} {','.join(days) or '1'} * *"

@@ -58,7 +58,8 @@ def discovery_dict(d: Discovery, automation_key: str | None = None) -> dict[str,
         "copies": d.copies,
         "signals": d.signals,
         "secrets": [
-            {k: s.get(k) for k in ("type", "line", "preview", "hash", "file")} for s in d.secrets or []
+            {k: s.get(k) for k in ("type", "line", "preview", "hash", "file")}
+            for s in d.secrets or []
         ],
         "owner_hint": d.owner_hint,
         "errors": d.errors,
@@ -81,7 +82,9 @@ def _body() -> dict[str, Any]:
         except (OSError, EOFError):
             raise ApiError(400, "Bad Request", "the body is not valid gzip") from None
         if len(raw) > MAX_INFLATED:
-            raise ApiError(413, "Payload Too Large", "the inflated body is over 64 MiB; send smaller batches")
+            raise ApiError(
+                413, "Payload Too Large", "the inflated body is over 64 MiB; send smaller batches"
+            )
         try:
             body = json.loads(raw)
         except ValueError:
@@ -139,7 +142,9 @@ def list_scans():
         count = count.where(ScanRun.target_name == request.args["target"])
     with reading() as session:
         total = session.exec(count).one()
-        runs = session.exec(query.order_by(col(ScanRun.id).desc()).offset(offset).limit(limit)).all()
+        runs = session.exec(
+            query.order_by(col(ScanRun.id).desc()).offset(offset).limit(limit)
+        ).all()
         items = [run_dict(r) for r in runs]
     return {"items": items, "total": total, "offset": offset, "limit": limit}
 
@@ -158,7 +163,9 @@ def get_scan(run_uid: str):
 def list_scan_targets():
     principal()
     with reading() as session:
-        return {"items": [target_service.target_dict(t) for t in target_service.list_targets(session)]}
+        return {
+            "items": [target_service.target_dict(t) for t in target_service.list_targets(session)]
+        }
 
 
 def _target_call(fn, *args, **kwargs):
@@ -211,7 +218,13 @@ def list_discoveries():
     limit = int_arg("limit", settings.page_size, minimum=1, maximum=settings.max_page_size)
     offset = int_arg("offset", 0)
     filters = []
-    for arg, column in (("platform", Discovery.platform), ("status", Discovery.status), ("target", Discovery.target_name), ("fingerprint", Discovery.fingerprint), ("scanner", Discovery.scanner)):
+    for arg, column in (
+        ("platform", Discovery.platform),
+        ("status", Discovery.status),
+        ("target", Discovery.target_name),
+        ("fingerprint", Discovery.fingerprint),
+        ("scanner", Discovery.scanner),
+    ):
         values = request.args.getlist(arg)
         if values:
             filters.append(col(column).in_(values))
@@ -269,12 +282,23 @@ def decide_discovery(discovery_id: int):
         raise ApiError(422, "Unprocessable Content", str(exc)) from None
 
 
-def _op(summary: str, *, body: str | None = None, ok: str = "200", schema: str | None = None, params=()):
-    op: dict[str, Any] = {"summary": summary, "tags": ["scans"], "responses": {ok: {"description": "OK"}}}
+def _op(
+    summary: str, *, body: str | None = None, ok: str = "200", schema: str | None = None, params=()
+):
+    op: dict[str, Any] = {
+        "summary": summary,
+        "tags": ["scans"],
+        "responses": {ok: {"description": "OK"}},
+    }
     if schema:
-        op["responses"][ok]["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+        op["responses"][ok]["content"] = {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+        }
     if body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+        }
     if params:
         op["parameters"] = list(params)
     for code in ("401", "403"):
@@ -293,24 +317,75 @@ def _query(name: str, kind: str = "string") -> dict[str, Any]:
 OPENAPI = {
     "paths": {
         "/api/v1/scans": {
-            "post": _op("Push a scan result or one batch of it (gzip accepted; idempotent per run_uid and batch)", body="ScanPush", ok="201", schema="ScanRun"),
-            "get": _op("List scan runs, newest first", schema="ScanRunList", params=[_query("target"), _query("limit", "integer"), _query("offset", "integer")]),
+            "post": _op(
+                "Push a scan result or one batch of it (gzip accepted; idempotent per run_uid and batch)",  # noqa: E501
+                body="ScanPush",
+                ok="201",
+                schema="ScanRun",
+            ),
+            "get": _op(
+                "List scan runs, newest first",
+                schema="ScanRunList",
+                params=[_query("target"), _query("limit", "integer"), _query("offset", "integer")],
+            ),
         },
-        "/api/v1/scans/{run_uid}": {"get": _op("One scan run", schema="ScanRun", params=[_path_param("run_uid")])},
+        "/api/v1/scans/{run_uid}": {
+            "get": _op("One scan run", schema="ScanRun", params=[_path_param("run_uid")])
+        },
         "/api/v1/scan-targets": {
             "get": _op("List scan targets", schema="ScanTargetList"),
-            "post": _op("Create a scan target (admin)", body="ScanTarget", ok="201", schema="ScanTarget"),
+            "post": _op(
+                "Create a scan target (admin)", body="ScanTarget", ok="201", schema="ScanTarget"
+            ),
         },
         "/api/v1/scan-targets/{name}": {
-            "put": _op("Update a scan target (admin)", body="ScanTarget", schema="ScanTarget", params=[_path_param("name")]),
+            "put": _op(
+                "Update a scan target (admin)",
+                body="ScanTarget",
+                schema="ScanTarget",
+                params=[_path_param("name")],
+            ),
             "delete": _op("Delete a scan target (admin)", ok="204", params=[_path_param("name")]),
         },
-        "/api/v1/scan-targets/{name}/run": {"post": _op("Scan a target now (admin)", ok="201", schema="ScanRun", params=[_path_param("name")])},
-        "/api/v1/discoveries": {
-            "get": _op("List discoveries", schema="DiscoveryList", params=[_query("platform"), _query("status"), _query("target"), _query("fingerprint"), _query("scanner"), _query("q"), _query("duplicates", "boolean"), _query("decided", "boolean"), _query("limit", "integer"), _query("offset", "integer")]),
+        "/api/v1/scan-targets/{name}/run": {
+            "post": _op(
+                "Scan a target now (admin)",
+                ok="201",
+                schema="ScanRun",
+                params=[_path_param("name")],
+            )
         },
-        "/api/v1/discoveries/{discovery_id}": {"get": _op("One discovery", schema="Discovery", params=[_path_param("discovery_id", "integer")])},
-        "/api/v1/discoveries/{discovery_id}/decision": {"post": _op("Record a reviewer's decision (not-automation, duplicate, clear); survives rescans", body="DiscoveryDecision", schema="Discovery", params=[_path_param("discovery_id", "integer")])},
+        "/api/v1/discoveries": {
+            "get": _op(
+                "List discoveries",
+                schema="DiscoveryList",
+                params=[
+                    _query("platform"),
+                    _query("status"),
+                    _query("target"),
+                    _query("fingerprint"),
+                    _query("scanner"),
+                    _query("q"),
+                    _query("duplicates", "boolean"),
+                    _query("decided", "boolean"),
+                    _query("limit", "integer"),
+                    _query("offset", "integer"),
+                ],
+            ),
+        },
+        "/api/v1/discoveries/{discovery_id}": {
+            "get": _op(
+                "One discovery", schema="Discovery", params=[_path_param("discovery_id", "integer")]
+            )
+        },
+        "/api/v1/discoveries/{discovery_id}/decision": {
+            "post": _op(
+                "Record a reviewer's decision (not-automation, duplicate, clear); survives rescans",
+                body="DiscoveryDecision",
+                schema="Discovery",
+                params=[_path_param("discovery_id", "integer")],
+            )
+        },
     },
     "schemas": {
         "ScanPush": {
@@ -323,7 +398,10 @@ OPENAPI = {
                 "target": {"type": "string"},
                 "agent": {"type": "string"},
                 "scan": {"type": "object"},
-                "discoveries": {"type": "array", "items": {"$ref": "#/components/schemas/ScannedDiscovery"}},
+                "discoveries": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/ScannedDiscovery"},
+                },
             },
         },
         "ScannedDiscovery": {
@@ -334,12 +412,24 @@ OPENAPI = {
                 "platform": {"type": "string"},
                 "name": {"type": "string"},
                 "fingerprint": {"type": ["string", "null"]},
-                "triggers": {"type": "array", "items": {"type": "object", "properties": {"type": {"type": "string"}, "schedule": {"type": ["string", "null"]}}}},
+                "triggers": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "type": {"type": "string"},
+                            "schedule": {"type": ["string", "null"]},
+                        },
+                    },
+                },
                 "reads": {"type": "array", "items": {"type": "string"}},
                 "writes": {"type": "array", "items": {"type": "string"}},
                 "calls": {"type": "array", "items": {"type": "string"}},
                 "ai_services": {"type": "array", "items": {"type": "string"}},
-                "secrets": {"type": "array", "items": {"$ref": "#/components/schemas/RedactedSecret"}},
+                "secrets": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/RedactedSecret"},
+                },
                 "owner_hint": {"type": ["string", "null"]},
                 "errors": {"type": "array", "items": {"type": "string"}},
             },
@@ -354,8 +444,25 @@ OPENAPI = {
                 "file": {"type": "string"},
             },
         },
-        "ScanRun": {"type": "object", "properties": {"run_uid": {"type": "string"}, "target": {"type": "string"}, "status": {"type": "string", "enum": ["running", "success", "partial", "failed"]}, "discoveries": {"type": "integer"}, "shadow": {"type": "integer"}, "gone": {"type": "integer"}, "duration_seconds": {"type": ["number", "null"]}}},
-        "ScanRunList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ScanRun"}}, "total": {"type": "integer"}}},
+        "ScanRun": {
+            "type": "object",
+            "properties": {
+                "run_uid": {"type": "string"},
+                "target": {"type": "string"},
+                "status": {"type": "string", "enum": ["running", "success", "partial", "failed"]},
+                "discoveries": {"type": "integer"},
+                "shadow": {"type": "integer"},
+                "gone": {"type": "integer"},
+                "duration_seconds": {"type": ["number", "null"]},
+            },
+        },
+        "ScanRunList": {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/ScanRun"}},
+                "total": {"type": "integer"},
+            },
+        },
         "ScanTarget": {
             "type": "object",
             "properties": {
@@ -370,9 +477,42 @@ OPENAPI = {
                 "missing_after_runs": {"type": "integer", "minimum": 1},
             },
         },
-        "ScanTargetList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ScanTarget"}}}},
-        "Discovery": {"type": "object", "properties": {"id": {"type": "integer"}, "location": {"type": "string"}, "platform": {"type": "string"}, "status": {"type": "string"}, "decision": {"type": ["string", "null"]}, "automation": {"type": ["string", "null"]}, "secrets": {"type": "array", "items": {"$ref": "#/components/schemas/RedactedSecret"}}}},
-        "DiscoveryList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Discovery"}}, "total": {"type": "integer"}}},
-        "DiscoveryDecision": {"type": "object", "required": ["decision"], "properties": {"decision": {"type": "string", "enum": ["not-automation", "duplicate", "clear"]}, "automation": {"type": "string", "description": "namespace/name, for duplicate"}, "comment": {"type": "string"}}},
+        "ScanTargetList": {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/ScanTarget"}}
+            },
+        },
+        "Discovery": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "location": {"type": "string"},
+                "platform": {"type": "string"},
+                "status": {"type": "string"},
+                "decision": {"type": ["string", "null"]},
+                "automation": {"type": ["string", "null"]},
+                "secrets": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/RedactedSecret"},
+                },
+            },
+        },
+        "DiscoveryList": {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Discovery"}},
+                "total": {"type": "integer"},
+            },
+        },
+        "DiscoveryDecision": {
+            "type": "object",
+            "required": ["decision"],
+            "properties": {
+                "decision": {"type": "string", "enum": ["not-automation", "duplicate", "clear"]},
+                "automation": {"type": "string", "description": "namespace/name, for duplicate"},
+                "comment": {"type": "string"},
+            },
+        },
     },
 }

@@ -159,6 +159,16 @@ RULES: tuple[Rule, ...] = (
         check_entropy=True,
     ),
     Rule(
+        "env-assignment",
+        ("pass=", "password=", "passwd=", "pwd=", "secret=", "token=", "key="),
+        _r(
+            r"(?m)^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:PASS(?:WORD|WD)?|PWD|SECRET|TOKEN|API_?KEY)"
+            r"[A-Z0-9_]*=(?P<v>[^\s'\"$`{}#;]{6,200})[ \t]*$"
+        ),
+        min_len=6,
+        check_entropy=True,
+    ),
+    Rule(
         "password-argument",
         ("password:", "-password ", "-p'", '-p"'),
         _r(

@@ -13,6 +13,7 @@ SHEBANG = re.compile(r"^#!\s*\S*(?:/|env\s+)(?:ba|z|k|da)?sh\b")
 COMMAND = re.compile(r"(?m)^\s*(?!#)[A-Za-z_./$][\w./\-]*(?:\s|$)")
 MYSQL = re.compile(r"\bmysql(?:dump)?\b[^\r\n]*?-h\s*['\"]?([\w.\-]+)")
 PSQL = re.compile(r"\bpsql\b[^\r\n]*?-h\s*['\"]?([\w.\-]+)(?:[^\r\n]*?-d\s*['\"]?([\w.\-]+))?")
+ENV_LINE = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*=\S*\s*$")
 MAIL = re.compile(r"\b(mutt|mailx|mail|sendmail)\b\s+[^\r\n]*")
 
 
@@ -33,9 +34,15 @@ class Shell(Detector):
         text = art.text
         if art.lname in {".bashrc", ".profile", ".zshrc", ".bash_profile"}:
             return []
-        commands = [line for line in COMMAND.findall(text)]
+        commands = [
+            line
+            for line in text.splitlines()
+            if line.strip()
+            and not line.lstrip().startswith(("#", "export ", "source ", ". ", "set ", "unset "))
+            and not ENV_LINE.match(line)
+        ]
         if not commands:
-            return []
+            return []  # an environment file sourced by something else
         f = self.finding(art)
         f.triggers.append(trigger("manual"))
         for m in MYSQL.finditer(text):

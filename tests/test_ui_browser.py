@@ -14,6 +14,7 @@ from ui_support import (
     PASSWORD,
     LiveServer,
     artifacts_dir,
+    eventually,
     install_policies,
     launch_chromium,
     make_users,
@@ -61,6 +62,17 @@ def _nav(page, name: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
 
 
+def _pending(engine) -> int:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        query = (
+            "SELECT count(*) FROM automation"
+            " WHERE review_state = 'pending' AND lifecycle != 'retired'"
+        )
+        return conn.execute(text(query)).scalar_one()
+
+
 def _kpi(page, name: str) -> int:
     return int(re.sub(r"\D", "", page.locator(f"#kpi-{name}").inner_text()) or 0)
 
@@ -103,7 +115,18 @@ def test_register_review_dashboard_lineage(engine, app):
             # -- the reviewer finds it, waives what blocks it, approves -----------------
             rev = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
             _sign_in(rev, base, "rita")
-            pending_before = _kpi(rev, "pending")
+            pending_before = _pending(engine)
+
+            def shows(count: int):  # figures refresh in the background after a write
+                def check() -> bool:
+                    if _kpi(rev, "pending") == count:
+                        return True
+                    rev.reload()
+                    return False
+
+                return check
+
+            eventually(shows(pending_before))
             expiring_before = _kpi(rev, "expiring")
             _nav(rev, "Review desk")
             row = rev.locator("tr", has=rev.locator(f'a:text-is("{key}")'))
@@ -131,7 +154,7 @@ def test_register_review_dashboard_lineage(engine, app):
             rev.screenshot(path=str(shots / "automation.png"), full_page=True)
 
             _nav(rev, "Dashboard")
-            assert _kpi(rev, "pending") == pending_before - 1
+            eventually(shows(pending_before - 1))
             assert _kpi(rev, "expiring") == expiring_before + waived
             rev.screenshot(path=str(shots / "dashboard.png"), full_page=True)
 

@@ -76,6 +76,21 @@ def sign_in(client, username: str, password: str = PASSWORD):
     return response
 
 
+def eventually(check, timeout: float = 15.0, interval: float = 0.1):
+    """Call ``check`` until it returns something truthy (the dashboard refreshes its
+    figures in the background after a write); returns that value or fails."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s")
+        time.sleep(interval)
+
+
 def token_of(client, path: str = "/") -> str:
     return csrf_from(client.get(path).get_data(as_text=True))
 

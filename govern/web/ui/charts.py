@@ -134,7 +134,9 @@ def columns(
                 f'<text class="val" x="{x + bar / 2:.1f}" y="{y - 3:.1f}" '
                 f'text-anchor="middle">{_fmt(item.value)}</text>'
             )
-        if n % max(1, len(items) // 6) == 0 or n == len(items) - 1:
+        every = max(1, len(items) // 6)
+        last = len(items) - 1
+        if (n % every == 0 and last - n >= every) or n == last:
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{height - 6}" text-anchor="middle">'
                 f"{escape(item.label)}</text>"

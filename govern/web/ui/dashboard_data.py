@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from govern.db import utcnow
@@ -47,39 +47,37 @@ def new_per_week(session: Session, now: datetime, weeks: int = WEEKS) -> list[tu
 
 
 def per_developer(session: Session) -> dict[str, Any]:
-    """How many automations each owner has: buckets and the most prolific owners.
+    """How many live automations each owner has: buckets and the most prolific owners.
 
-    Bucketed in SQL over the per-owner counts, so no owner list is loaded."""
-    per_owner = (
-        select(Automation.owner_email.label("owner"), func.count().label("n"))
-        .where(col(Automation.lifecycle) != RETIRED, col(Automation.owner_email).is_not(None))
+    Two index-friendly counts (all per owner, from the owner index alone; retired per
+    owner, from the lifecycle index) instead of one that reads every row's lifecycle.
+    """
+    owned = col(Automation.owner_email).is_not(None)
+    counts = {
+        owner: int(n)
+        for owner, n in session.execute(
+            select(Automation.owner_email, func.count())
+            .where(owned)
+            .group_by(Automation.owner_email)
+        )
+    }
+    for owner, n in session.execute(
+        select(Automation.owner_email, func.count())
+        .where(owned, col(Automation.lifecycle) == RETIRED)
         .group_by(Automation.owner_email)
-        .subquery()
-    )
-    bucket = case(
-        (per_owner.c.n == 1, "1"),
-        (per_owner.c.n <= 3, "2-3"),
-        (per_owner.c.n <= 10, "4-10"),
-        else_="11+",
-    )
-    buckets = {"1": 0, "2-3": 0, "4-10": 0, "11+": 0}
-    owners = automations = 0
-    for name, n, total in session.execute(
-        select(bucket, func.count(), func.sum(per_owner.c.n)).group_by(bucket)
     ):
-        buckets[name] = int(n)
-        owners += int(n)
-        automations += int(total or 0)
-    top = session.execute(
-        select(per_owner.c.owner, per_owner.c.n)
-        .order_by(per_owner.c.n.desc(), per_owner.c.owner)
-        .limit(6)
-    ).all()
+        counts[owner] -= int(n)
+    live = [(owner, n) for owner, n in counts.items() if n > 0]
+    buckets = {"1": 0, "2-3": 0, "4-10": 0, "11+": 0}
+    for _, n in live:
+        buckets["1" if n == 1 else "2-3" if n <= 3 else "4-10" if n <= 10 else "11+"] += 1
+    live.sort(key=lambda pair: (-pair[1], pair[0]))
+    total = sum(n for _, n in live)
     return {
-        "owners": owners,
+        "owners": len(live),
         "buckets": buckets,
-        "top": [(o, int(n)) for o, n in top],
-        "mean": automations / owners if owners else 0.0,
+        "top": live[:6],
+        "mean": total / len(live) if live else 0.0,
     }
 
 

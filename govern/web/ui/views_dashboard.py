@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import render_template, url_for
 from sqlalchemy import select
 
+from govern.db import read_session
 from govern.registry.models import Policy
 from govern.registry.models.vocab import SEVERITIES
-from govern.web.context import reading
+from govern.web.context import Services, reading
 from govern.web.ui import cache, charts, dashboard_data, session_auth
 from govern.web.ui.blueprint import bp
 from govern.web.ui.charts import TONE_COLOURS, Item
@@ -146,8 +147,16 @@ def build(fig: dict, titles: dict[str, str]) -> dict:
 @bp.get("/")
 @session_auth.login_required
 def dashboard():
+    engine = Services.current().engine
+
+    def in_background() -> dict:
+        with read_session(engine) as own:
+            return dashboard_data.figures(own)
+
     with reading() as session:
-        fig = cache.cached(session, "dashboard", lambda: dashboard_data.figures(session))
+        fig = cache.cached(
+            session, "dashboard", lambda: dashboard_data.figures(session), in_background
+        )
         titles = cache.cached(
             session,
             "policy_titles",

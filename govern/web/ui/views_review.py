@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import col
 
 from govern.registry import automations
@@ -21,24 +21,21 @@ MAX_BULK = 200
 
 
 def finding_counts(session, ids: list[int]) -> dict[int, dict[str, int]]:
-    """Open failures per automation, and how many of them are enforce-mode."""
-    if not ids:
-        return {}
-    query = (
-        select(PolicyResult.automation_id, PolicyResult.mode, func.count())
-        .where(
-            col(PolicyResult.automation_id).in_(ids),
-            PolicyResult.status == "fail",
-            PolicyResult.state == "open",
-        )
-        .group_by(PolicyResult.automation_id, PolicyResult.mode)
-    )
+    """Open failures per automation, and how many of them are enforce-mode (filtered on
+    ``automation_id`` only, so the page's rows are found through that index)."""
     out: dict[int, dict[str, int]] = {}
-    for aid, mode, n in session.execute(query):
+    if not ids:
+        return out
+    query = select(
+        PolicyResult.automation_id, PolicyResult.status, PolicyResult.state, PolicyResult.mode
+    ).where(col(PolicyResult.automation_id).in_(ids))
+    for aid, status, state, mode in session.execute(query):
+        if status != "fail" or state != "open":
+            continue
         entry = out.setdefault(aid, {"open": 0, "enforce": 0})
-        entry["open"] += int(n)
+        entry["open"] += 1
         if mode == "enforce":
-            entry["enforce"] += int(n)
+            entry["enforce"] += 1
     return out
 
 

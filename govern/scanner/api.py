@@ -88,6 +88,6 @@ def scan(
         "skipped_by_reason": dict(reasons),
         "detector_errors": engine.stats["detector_errors"],
         "removed": engine.cache.removed() if cache_path else [],
-        "detectors": [d.name for d in engine.detectors],
+        "detectors": [d.name for d in engine.detectors] if engine.loaded else [],
     }
     return ScanResult(stats, discoveries, [s.as_dict() for s in engine.skipped])

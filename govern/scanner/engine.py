@@ -148,31 +148,57 @@ class Engine:
         progress: Progress | None = None,
         limits: Limits | None = None,
     ):
-        self.detectors: list[Detector] = registry.load()
-        table = [*secrets.KEYWORDS, *signals.KEYWORDS, *ai.KEYWORDS]
-        for det in self.detectors:
-            table.extend(det.keywords)
-        self.ctx = ScanContext(Matcher(table), secret_key, limits or Limits())
+        self.secret_key = secret_key
+        self.limits = limits or Limits()
         self.ignore = tuple(ignore)
         self.cache = ScanCache(cache_path)
         self.progress = progress
-        self.by_ext: dict[str, list[Detector]] = defaultdict(list)
-        self.by_name: dict[str, list[Detector]] = defaultdict(list)
-        self.claimers = [d for d in self.detectors if type(d).claims is not Detector.claims]
-        self.sniffers = [d for d in self.detectors if d.sniffs]
-        for det in self.detectors:
-            for ext in det.extensions:
-                self.by_ext[ext].append(det)
-            for name in det.filenames:
-                self.by_name[name].append(det)
+        self._detectors: list[Detector] | None = None
+        self._ctx: ScanContext | None = None
         self.findings: list[Finding] = []
         self.skipped: list[Skipped] = []
         self.stats: Counter = Counter()
         self._uids: dict[int, str | None] = {}
 
+    # -- detectors, built on first need (an unchanged rescan never needs them) --
+
+    def _load(self) -> None:
+        self._detectors = registry.load()
+        table = [*secrets.KEYWORDS, *signals.KEYWORDS, *ai.KEYWORDS]
+        for det in self._detectors:
+            table.extend(det.keywords)
+        self._ctx = ScanContext(Matcher(table), self.secret_key, self.limits)
+        self.by_ext: dict[str, list[Detector]] = defaultdict(list)
+        self.by_name: dict[str, list[Detector]] = defaultdict(list)
+        self.claimers = [d for d in self._detectors if type(d).claims is not Detector.claims]
+        self.sniffers = [d for d in self._detectors if d.sniffs]
+        for det in self._detectors:
+            for ext in det.extensions:
+                self.by_ext[ext].append(det)
+            for name in det.filenames:
+                self.by_name[name].append(det)
+
+    @property
+    def detectors(self) -> list[Detector]:
+        if self._detectors is None:
+            self._load()
+        return self._detectors  # type: ignore[return-value]
+
+    @property
+    def ctx(self) -> ScanContext:
+        if self._ctx is None:
+            self._load()
+        return self._ctx  # type: ignore[return-value]
+
+    @property
+    def loaded(self) -> bool:
+        return self._detectors is not None
+
     # -- candidates ----------------------------------------------------------
 
     def candidates(self, rel: str, name: str) -> list[Detector]:
+        if self._detectors is None:
+            self._load()
         lname = name.lower()
         ext = os.path.splitext(lname)[1]
         found = list(self.by_name.get(lname, ())) + list(self.by_ext.get(ext, ()))
@@ -185,7 +211,7 @@ class Engine:
     def scan(self, paths: list[Path]) -> None:
         for root in paths:
             for entry in walk(
-                os.fspath(root), ignore=self.ignore, max_depth=self.ctx.limits.max_depth
+                os.fspath(root), ignore=self.ignore, max_depth=self.limits.max_depth
             ):
                 location = display(entry.path)
                 if entry.error:
@@ -232,7 +258,7 @@ class Engine:
         name = os.path.basename(rel)
         lname = name.lower()
         ext = os.path.splitext(lname)[1]
-        limits = self.ctx.limits
+        limits = self.limits
         try:
             if ext in ARCHIVE_EXTS:
                 if st.st_size > limits.max_archive_bytes:

@@ -267,3 +267,25 @@ def test_concurrent_readers_and_a_writer(world):
     g = graph_for(world)
     assert {f"automation:ops/extra-{i}" for i in range(5)} <= g.downstream(XLSX, depth=1)
     assert g.counts() == build(world).counts()
+
+
+def test_two_workers_converge(world, settings):
+    """Each worker (here: a second engine on the same database) keeps its own graph."""
+    from govern.db import make_engine
+
+    other = make_engine(settings)
+    try:
+        mine, theirs = graph_for(world), graph_for(other)
+        assert mine is not theirs
+        register_docs(
+            other,
+            automation_manifest(
+                "late-joiner", "ops", owner="ana@example.com", reads=[{"asset": XLSX}]
+            ),
+        )
+        for graph in (graph_for(world), graph_for(other)):
+            assert "automation:ops/late-joiner" in graph.downstream(XLSX, depth=1)
+        assert mine.sync.stats["full_loads"] == 1 and theirs.sync.stats["full_loads"] == 1
+    finally:
+        forget(other)
+        other.dispose()

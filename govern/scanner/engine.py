@@ -210,9 +210,7 @@ class Engine:
 
     def scan(self, paths: list[Path]) -> None:
         for root in paths:
-            for entry in walk(
-                os.fspath(root), ignore=self.ignore, max_depth=self.limits.max_depth
-            ):
+            for entry in walk(os.fspath(root), ignore=self.ignore, max_depth=self.limits.max_depth):
                 location = display(entry.path)
                 if entry.error:
                     self._skip(location, entry.error)

@@ -40,18 +40,23 @@ class GitHubActions(Detector):
 
     name = "github-actions"
     platform = "github-actions"
-    extensions = ()
+    extensions = (".yml", ".yaml")
     priority = 5
 
-    def claims(self, relpath_lower: str, name: str, ext: str) -> bool:
-        return ext in (".yml", ".yaml") and ".github/workflows/" in f"/{relpath_lower}"
-
     def analyze(self, art: Artifact) -> list[Finding]:
+        # a workflow copied out of .github/workflows is still one: recognise the structure
+        if "jobs" not in art.text or ("runs-on" not in art.text and "steps" not in art.text):
+            return []
         try:
             doc = yaml.load(art.text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
         except yaml.YAMLError:
             return []
-        if not isinstance(doc, dict) or "jobs" not in doc:
+        if not isinstance(doc, dict) or not isinstance(doc.get("jobs"), dict):
+            return []
+        if not any(
+            isinstance(j, dict) and ("runs-on" in j or "steps" in j or "uses" in j)
+            for j in doc["jobs"].values()
+        ):  # noqa: E501
             return []
         on = doc.get("on", doc.get(True))
         events = (

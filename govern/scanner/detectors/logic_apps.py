@@ -10,6 +10,7 @@ from govern.scanner import fingerprint
 from govern.scanner.artifact import Artifact
 from govern.scanner.base import Detector
 from govern.scanner.detectors import _wdl
+from govern.scanner.detectors._common import enrich_text
 from govern.scanner.detectors.power_automate import _is_logic_app
 from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
@@ -121,6 +122,10 @@ class LogicApps(Detector):
         for rel in ("../local.settings.json", "local.settings.json"):
             raw = art.sibling(rel, 1_000_000)
             if raw:
+                before = len(f.secrets)
+                enrich_text(f, art, raw.decode("utf-8-sig", "replace"))
+                for secret in f.secrets[before:]:
+                    secret["file"] = posixpath.join(posixpath.dirname(art.location), rel)
                 try:
                     values = json.loads(raw.decode("utf-8-sig", "replace")).get("Values") or {}
                 except (ValueError, AttributeError):

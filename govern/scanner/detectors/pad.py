@@ -16,7 +16,7 @@ from govern.scanner.registry import register
 
 ACTION = re.compile(r"(?m)^\s*(?:[A-Z][A-Za-z]+\.){1,3}[A-Z][A-Za-z]+\b[^\r\n]*(?:=>|:)")
 ROBIN_HINT = re.compile(
-    r"(?m)^\s*(SET\s+\w+\s+TO\b|\*\*REGION|@@\w+:|END\s*$|LOOP\s+\w+|CALL\s+\w+|IMPORT\s+')"
+    r"(?m)^\s*(SET\s+\w+\s+TO\b|\*\*REGION|@@\w+:|IF\s.+\sTHEN\s*$|LOOP\s+\w+|CALL\s+\w+|IMPORT\s+')"
 )
 CONNECTOR = re.compile(r"ConnectorId:\s*'([^']+)'[^\r\n]*?OperationId:\s*'([^']+)'")
 LLM = re.compile(r"LLM\.InvokeLLM[^\r\n]*?EndpointUrl:\s*'?([^'\s]+)")

@@ -74,8 +74,9 @@ class PythonScript(Detector):
         acts = ACTION.search(text)
         if not script or not acts:
             return []
-        if LIBRARY.search(text) and not MAIN_GUARD.search(text):
-            return []
+        main = MAIN_GUARD.search(text)
+        if not main and (LIBRARY.search(text) or art.sibling_exists("__init__.py")):
+            return []  # a module of a package: library code, not something that runs
         f = self.finding(art)
         f.confidence = 0.9 if MAIN_GUARD.search(text) else 0.7
         _triggers(f, text)

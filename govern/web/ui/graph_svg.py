@@ -67,6 +67,7 @@ def render(nodes: list[GNode], edges: list[GEdge], *, title: str) -> Markup:
             placed[node.id] = (x, top + j * (NODE_H + ROW_GAP))
     parts = [
         f'<svg class="lineage" viewBox="0 0 {width} {height}" role="img" '
+        f'width="{width}" height="{height}" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
         '<defs><marker id="arr" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '

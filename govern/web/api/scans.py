@@ -126,6 +126,16 @@ def push_scan():
             answer = run_dict(run)
     except IngestError as exc:
         raise ApiError(422, "Unprocessable Content", str(exc)) from None
+    if bool(body.get("final", True)) and answer["status"] != "running":
+        from govern import events
+
+        events.scan_finished(
+            target=answer["target"],
+            outcome="partial" if answer["status"] == "partial" else "success",
+            files=answer["files_seen"],
+            discoveries=answer["discoveries"],
+            duration_seconds=answer["duration_seconds"] or 0.0,
+        )
     return answer, 201 if answer["status"] == "running" or batch in (None, 0) else 200
 
 

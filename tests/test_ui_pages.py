@@ -150,6 +150,7 @@ def test_scans_page_lists_runs_and_errors(client, engine):
     sign_in(client, "vic")
     html = client.get("/scans").text
     assert "finance-share" in html and "permission denied" in html and "1 error" in html
+    assert "Nothing discovered yet." in html
 
 
 def test_lineage_explorer_highlights_restricted_to_external(client, inventory):

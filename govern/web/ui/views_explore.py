@@ -114,13 +114,24 @@ def scans():
         by_status = dict(
             session.execute(select(Discovery.status, func.count()).group_by(Discovery.status)).all()
         )
+        recent = session.execute(
+            select(Discovery, Automation.key)
+            .outerjoin(Automation, col(Automation.id) == col(Discovery.automation_id))
+            .order_by(col(Discovery.last_seen).desc(), col(Discovery.id).desc())
+            .limit(50)
+        ).all()
         unlinked = session.execute(
             select(func.count())
             .select_from(Discovery)
             .where(col(Discovery.automation_id).is_(None))
         ).scalar_one()
     return render_template(
-        "ui/scans.html", targets=targets, runs=runs, by_status=by_status, unlinked=unlinked
+        "ui/scans.html",
+        targets=targets,
+        runs=runs,
+        by_status=by_status,
+        unlinked=unlinked,
+        recent=recent,
     )
 
 

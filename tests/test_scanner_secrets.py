@@ -134,3 +134,19 @@ def test_secrets_never_in_clear_anywhere(
     for value in values:
         assert value not in blob  # ...values never are
         assert value[:8] not in blob
+
+
+def test_secrets_are_scrubbed_from_details_and_extras(tmp_path):
+    password, token = "Zq8fakeSecretPw!", "abcdefFAKE0123456789XYZ"
+    (tmp_path / "crontab").write_text(
+        f'0 3 * * * mysql -u root -p"{password}" -h db1 -e "select 1"\n'
+        f'5 4 * * * curl -H "Authorization: Bearer {token}" https://x.example.net\n'
+    )
+    timer = tmp_path / "sync.timer"
+    timer.write_text("[Timer]\nOnCalendar=daily\n")
+    (tmp_path / "sync.service").write_text(f"[Service]\nExecStart=/opt/sync.sh --password '{password}'\n")
+    result = run([tmp_path])
+    blob = json.dumps(result)
+    assert password not in blob and token not in blob
+    assert len(result["discoveries"]) == 2
+    assert all(d["secrets"] for d in result["discoveries"])

@@ -389,8 +389,33 @@ class Engine:
             if provider and not f.ai_services:
                 f.ai_services.add(provider)
         f.ignore_text = []
+        self._scrub(f)
         if not f.files:
             f.files = [art.location]
+
+    def _scrub(self, f: Finding) -> None:
+        """Secrets never travel in details, extras, names or hints (a cron line, an Exec)."""
+        matcher = self.ctx.matcher
+
+        def clean(value):
+            if isinstance(value, str):
+                return secrets.redact_text(value, matcher) if len(value) >= 8 else value
+            if isinstance(value, list):
+                return [clean(v) for v in value]
+            if isinstance(value, dict):
+                return {k: clean(v) for k, v in value.items()}
+            return value
+
+        f.name = clean(f.name)
+        f.triggers = [clean(t) for t in f.triggers]
+        f.extra = clean(f.extra)
+        f.runs = {clean(r) for r in f.runs}
+        f.credentials = {clean(c) for c in f.credentials}
+        f.owner_hints = [(s, clean(h)) for s, h in f.owner_hints]
+        f.errors = [clean(e) for e in f.errors]
+        f.reads, f.writes, f.calls = (
+            {clean(a) for a in group} for group in (f.reads, f.writes, f.calls)
+        )
 
     # -- results -------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from govern.scanner.redact import secret_record
+from govern.scanner.redact import preview, secret_record
 
 
 @dataclass(frozen=True)
@@ -244,16 +244,9 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, end
 
 
-def find_secrets(
-    text: str,
-    hits: dict[str, list[int]],
-    secret_key: str,
-    *,
-    ignore_text: list[str] | tuple[str, ...] = (),
-) -> list[dict]:
-    """Secrets in ``text`` (only near keyword hits), redacted; values never leave here."""
-    found: dict[tuple[int, str], dict] = {}
-    taken: set[tuple[int, int]] = set()
+def _matches(text: str, hits: dict[str, list[int]], ignore_text=()):
+    """(rule, value, span) for every secret near a keyword hit; values stay in this module."""
+    taken: list[tuple[int, int]] = []
     for index, rule in enumerate(RULES):
         positions = hits.get(f"secret:{index}")
         if not positions:
@@ -276,10 +269,38 @@ def find_secrets(
                     continue
                 if ignore_text and any(value in chunk for chunk in ignore_text):
                     continue
-                line = text.count("\n", 0, span[0]) + 1
-                key = (line, value)
-                if key in found:
-                    continue
-                taken.add(span)
-                found[key] = secret_record(rule.kind, value, line, secret_key)
+                taken.append(span)
+                yield rule, value, span
+
+
+def find_secrets(
+    text: str,
+    hits: dict[str, list[int]],
+    secret_key: str,
+    *,
+    ignore_text: list[str] | tuple[str, ...] = (),
+) -> list[dict]:
+    """Secrets in ``text`` (only near keyword hits), redacted; values never leave here."""
+    found: dict[tuple[int, str], dict] = {}
+    for rule, value, span in _matches(text, hits, ignore_text):
+        line = text.count("\n", 0, span[0]) + 1
+        if (line, value) not in found:
+            found[(line, value)] = secret_record(rule.kind, value, line, secret_key)
     return sorted(found.values(), key=lambda s: (s["line"], s["type"]))
+
+
+def redact_text(text: str, matcher) -> str:
+    """``text`` with every secret value replaced by its preview (for details and extras)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text.encode("ascii", "replace").decode().lower()
+    spans = sorted((span, value) for _, value, span in _matches(text, matcher.scan(lowered)))
+    if not spans:
+        return text
+    out, last = [], 0
+    for (start, end), value in spans:
+        out.append(text[last:start])
+        out.append(preview(value))
+        last = end
+    out.append(text[last:])
+    return "".join(out)

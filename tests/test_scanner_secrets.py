@@ -144,7 +144,9 @@ def test_secrets_are_scrubbed_from_details_and_extras(tmp_path):
     )
     timer = tmp_path / "sync.timer"
     timer.write_text("[Timer]\nOnCalendar=daily\n")
-    (tmp_path / "sync.service").write_text(f"[Service]\nExecStart=/opt/sync.sh --password '{password}'\n")
+    (tmp_path / "sync.service").write_text(
+        f"[Service]\nExecStart=/opt/sync.sh --password '{password}'\n"
+    )
     result = run([tmp_path])
     blob = json.dumps(result)
     assert password not in blob and token not in blob

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -337,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         help="automations given to regopy (it is slow: ~1 ms per automation per rule)",
     )
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     args = parser.parse_args(argv)
     n = 5_000 if args.quick else args.automations
     samples = 50 if args.quick else args.samples
@@ -396,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
         "faster than regopy": (opa["speedup"] or 0) > 1,
     }
     print("goals: " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in goals.items()))
+    engine.dispose()
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -463,7 +463,9 @@ class _Writer:
 def _update_risk(session: Session, comp: Computation) -> int:
     changes = []
     for f in comp.facts:
-        radius = comp.ctx.blast_radius(f.key)
+        # only an automation that writes or calls something can have anything downstream
+        moves_data = any(a.mode != "read" for a in f.accesses)
+        radius = comp.ctx.blast_radius(f.key) if moves_data else 0
         score, tier, factors = risk.score(f, comp.failures.get(f.id, ()), radius)
         old_score, old_tier, old_factors = f.risk
         if not isinstance(old_factors, str):

@@ -32,14 +32,12 @@ class AssetFact:
     approved: bool
     system_of_record: bool
     ai_provider: str | None
+    rank: int = -1
+    scheme: str = ""
 
-    @property
-    def rank(self) -> int:
-        return CLASSIFICATION_RANK.get(self.classification or "", -1)
-
-    @property
-    def scheme(self) -> str:
-        return self.key.split("://", 1)[0].lower() if "://" in self.key else ""
+    def __post_init__(self) -> None:
+        self.rank = CLASSIFICATION_RANK.get(self.classification or "", -1)
+        self.scheme = self.key.split("://", 1)[0].lower() if "://" in self.key else ""
 
 
 @dataclass(slots=True)
@@ -102,11 +100,11 @@ _AUTOMATION_COLUMNS = (
     _A.fingerprint,
     _A.uses_ai,
     cast(_A.tags, String).label("tags"),
-    _A.first_seen,
-    _A.last_seen,
-    _A.created_at,
-    _A.updated_at,
-    _A.reviewed_at,
+    cast(_A.first_seen, String).label("first_seen"),
+    cast(_A.last_seen, String).label("last_seen"),
+    cast(_A.created_at, String).label("created_at"),
+    cast(_A.updated_at, String).label("updated_at"),
+    cast(_A.reviewed_at, String).label("reviewed_at"),
     _A.risk_score,
     _A.risk_tier,
     cast(_A.risk_factors, String).label("risk_factors"),
@@ -123,10 +121,21 @@ def _json(text: Any) -> Any:
     return json.loads(text)
 
 
+def _time(value: Any) -> datetime | None:
+    """Timestamps are read as text (the C parser is much faster than the ORM's) in UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        if value[-6:-5] in ("+", "-") or value.endswith("Z"):
+            return aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        return datetime.fromisoformat(value + "+00:00")
+    return aware(value)
+
+
 def automation_values(row: Any) -> dict[str, Any]:
     """The field values of one automation row (or an Automation object)."""
     trigger = _json(row.trigger) or {}
-    last_seen, updated_at = aware(row.last_seen), aware(row.updated_at)
+    last_seen, updated_at = _time(row.last_seen), _time(row.updated_at)
     return {
         "key": row.key,
         "namespace": row.namespace,
@@ -151,12 +160,12 @@ def automation_values(row: Any) -> dict[str, Any]:
         "fingerprint": row.fingerprint,
         "uses_ai": bool(row.uses_ai),
         "tags": list(_json(row.tags) or []),
-        "first_seen": aware(row.first_seen),
+        "first_seen": _time(row.first_seen),
         "last_seen": last_seen,
         "last_activity": last_seen or updated_at,
-        "created_at": aware(row.created_at),
+        "created_at": _time(row.created_at),
         "updated_at": updated_at,
-        "reviewed_at": aware(row.reviewed_at),
+        "reviewed_at": _time(row.reviewed_at),
         "discovered_at": None,
         "secret_count": 0,
         "duplicate_count": 0,
@@ -195,7 +204,7 @@ def load(session: Session, keys: Iterable[str] | None = None) -> list[Automation
     """Facts for the automations with ``keys`` (every automation when None)."""
     rows: list[Any] = []
     if keys is None:
-        rows = list(session.execute(select(*_AUTOMATION_COLUMNS)))
+        rows = session.execute(select(*_AUTOMATION_COLUMNS)).all()
     else:
         for chunk in _chunks(sorted(set(keys))):
             rows += session.execute(select(*_AUTOMATION_COLUMNS).where(_A.key.in_(chunk))).all()
@@ -216,10 +225,10 @@ def load(session: Session, keys: Iterable[str] | None = None) -> list[Automation
 
 def _by_ids(session: Session, columns, id_column, ids: list[int], whole: bool):
     if whole:
-        yield from session.execute(select(*columns))
+        yield from session.execute(select(*columns)).all()
         return
     for chunk in _chunks(ids):
-        yield from session.execute(select(*columns).where(id_column.in_(chunk)))
+        yield from session.execute(select(*columns).where(id_column.in_(chunk))).all()
 
 
 def _attach_accesses(session: Session, facts: dict[int, AutomationFacts], whole: bool) -> None:

@@ -261,8 +261,11 @@ def test_user_strings_render_inert(client, engine):
         html = client.get(path).text
         assert "<script>alert" not in html, path
         assert "<img/src" not in html, path
-    page = client.get("/automations/finance/evil").text
-    assert "&lt;script&gt;alert(" in page
+    response = client.get("/automations/finance/evil")
+    assert "&lt;script&gt;alert(" in response.text
+    # and no script could run anyway: the pages allow none
+    assert "script-src 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_csv_cells_are_not_formulas(client, engine):

@@ -1,9 +1,12 @@
 """Inventory figures as cheap SQL aggregates, returned as plain dicts.
 
 The metrics collector calls these at every scrape and the dashboard shows them, so each
-function is a handful of ``GROUP BY`` / ``COUNT`` queries that the database answers from
-its indexes: nothing loads rows into Python. "Live" automations are those not retired;
-every automation figure except ``by_lifecycle`` counts live automations only.
+function is a few ``GROUP BY`` / ``COUNT`` queries shaped for the indexes the tables have;
+the only rows read into Python are the retired automations' grouping columns (once per
+session, see ``_retired``: call these in a session that does not also write).
+
+"Live" automations are those not retired; every automation figure except
+``by_lifecycle`` counts live automations only.
 """
 
 from __future__ import annotations

@@ -65,6 +65,11 @@ def test_review_needs_reviewer_and_people_need_admin(client, headers):
     assert response.status_code == 200, response.json
     assert response.json["reviewState"] == "approved"
     assert response.json["reviewedBy"] == "sec@example.com"
+    unchanged = _register(client, dev)
+    assert unchanged.json["results"][0]["action"] == "unchanged"
+    assert client.get(url[: -len("/review")], headers=dev).json["reviewState"] == "approved"
+    _register(client, dev, automation_manifest(criticality="high"))  # changed: review again
+    assert client.get(url[: -len("/review")], headers=dev).json["reviewState"] == "pending"
     person = {
         "apiVersion": "govern/v1",
         "kind": "Person",

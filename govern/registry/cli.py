@@ -264,9 +264,7 @@ def history_cmd(app: AppContext, key: str, limit: int, fmt: str) -> None:
         return
     for event in events:
         click.echo(f"{event.at:%Y-%m-%d %H:%M:%S}Z  {event.action:22} {event.actor}")
-        for change in event.diff:
-            if change["field"] == "manifest":
-                continue
+        for change in event.diff if event.before is not None else []:
             click.echo(f"    {change['field']}: {change['before']!r} -> {change['after']!r}")
         if event.comment:
             click.echo(f"    comment: {event.comment}")

@@ -335,8 +335,8 @@ class _Batch:
         if automation.origin == "discovered":
             automation.origin = "both"
         automation.reconciliation_state = "registered"
-        if automation.review_state in ("approved", "rejected"):
-            automation.review_state = "pending"
+        if automation.review_state != "pending":
+            automation.review_state = "pending"  # a changed declaration is reviewed again
         automation.manifest = body
         automation.manifest_hash = digest
         automation.updated_at = self.now

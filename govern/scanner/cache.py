@@ -21,6 +21,7 @@ class ScanCache:
         self.path = path
         self.entries: dict[str, tuple[int, int, str, str]] = {}
         self.fresh: dict[str, tuple[int, int, str, str]] = {}
+        self.dirty = False
         if path is not None and path.exists():
             self._load()
 
@@ -60,6 +61,7 @@ class ScanCache:
             else json.dumps(payload)
         )
         self.fresh[location] = (size, mtime_ns, digest, text)
+        self.dirty = True
 
     def removed(self) -> list[str]:
         return sorted(set(self.entries) - set(self.fresh))
@@ -67,6 +69,8 @@ class ScanCache:
     def save(self) -> None:
         if self.path is None:
             return
+        if not self.dirty and len(self.fresh) == len(self.entries) and self.path.exists():
+            return  # an unchanged tree: nothing to write
         try:
             conn = self._connect()
         except sqlite3.DatabaseError:  # corrupt: start a fresh cache file

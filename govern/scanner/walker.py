@@ -73,8 +73,7 @@ def walk(root: str, *, ignore: tuple[str, ...] = (), max_depth: int = 64) -> Ite
         folder, depth = stack.pop()
         try:
             with os.scandir(folder) as listing:
-                entries = list(listing)
-            entries.sort(key=lambda e: e.name)
+                entries = list(listing)  # order does not matter: results are sorted later
         except OSError as exc:
             yield Entry(
                 folder, root, _rel(folder, root), None, f"unreadable folder: {exc.strerror}"

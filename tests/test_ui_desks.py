@@ -79,6 +79,7 @@ def test_submit_registers_and_shows_next_steps(client, engine, policies):
         assert a.review_state == "pending" and a.owner_email == "dev@example.com"
     page = client.get("/automations/finance/invoice-reminder").text
     assert "waiting for review" in page
+    assert "What to do next:" in page and "to fix before approval" in page
     mine = client.get("/mine").text
     assert "finance/invoice-reminder" in mine
     assert "to fix before approval" in mine

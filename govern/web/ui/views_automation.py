@@ -21,6 +21,12 @@ REVIEW_ACTIONS = {
 }
 
 
+def next_step(a, open_findings: int):
+    from govern.web.ui.views_register import next_step as advise
+
+    return advise(a, open_findings)
+
+
 def waivers_service():
     """The policy engine's waiver service, when installed."""
     try:
@@ -57,6 +63,8 @@ def automation(namespace: str, name: str):
     nodes, edges = automation_page.neighbourhood(data)
     a = data.automation
     failing = [r for r in data.results if r["status"] == "fail" and not r["waived"]]
+    mine = can_change(who, a.namespace, a.owner_email) and not who.at_least("reviewer")
+    advice = next_step(a, len(failing)) if mine else None
     return render_template(
         "ui/automation.html",
         d=data,
@@ -66,6 +74,7 @@ def automation(namespace: str, name: str):
         blockers=blockers,
         can_review=who.at_least("reviewer"),
         can_change=can_change(who, a.namespace, a.owner_email),
+        advice=advice,
         can_waive=who.at_least("reviewer") and waivers_service() is not None,
         default_expiry=(utcnow() + timedelta(days=90)).date().isoformat(),
         max_expiry=(utcnow() + timedelta(days=365)).date().isoformat(),

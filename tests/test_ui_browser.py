@@ -110,7 +110,7 @@ def test_register_review_dashboard_lineage(engine, app):
             dev.screenshot(path=str(shots / "register.png"), full_page=True)
             dev.get_by_role("button", name="Submit for review").click()
             dev.wait_for_url(base + "/automations/" + key)
-            assert "waiting for review" in dev.locator(".flash").inner_text()
+            assert "waiting for review" in dev.locator(".flash").first.inner_text()
 
             # -- the reviewer finds it, waives what blocks it, approves -----------------
             rev = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from govern.policies import explain, store, views
 from govern.policies import waivers as waiver_service
-from govern.policies.evaluate import evaluate
+from govern.policies.evaluate import evaluate, evaluate_committed
 from govern.policies.loader import PolicyInvalid, compile_documents
 from govern.policies.preview import evaluate_manifest
 from govern.policies.schema import policy_schema
@@ -163,8 +163,7 @@ def run_evaluation():
     keys = body.get("keys") if isinstance(body, dict) else None
     if keys is not None and not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
         raise ApiError(422, "Unprocessable Content", "keys: a list of namespace/name keys")
-    with writing() as session:
-        summary = evaluate(session, keys=keys or None)
+    summary = evaluate_committed(Services.current().engine, keys=keys or None)
     return summary.as_dict()
 
 

@@ -305,14 +305,17 @@ def main() -> None:
     api_single = bench_api(single, 1)
     print(f"API   register {single:,} manifests, 1 per request: {api_single:,.0f} manifests/s")
     print(f"LIST  page latency with {listed:,} automations ({rounds} requests each, HTTP):")
+    goal_checked = ("first page (50)", "deep page by cursor", "sort by risk")
     worst = 0.0
     for label, (p50, p95) in bench_list(listed, rounds).items():
-        worst = max(worst, p95) if label != "free-text search" else worst
+        if label in goal_checked:
+            worst = max(worst, p95)
         print(f"  {label:28} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
     print(
-        f"  worst p95 of the paging/filter queries: {worst:.1f} ms "
-        f"[goal < {LIST_GOAL_MS:.0f} ms: x{LIST_GOAL_MS / worst:.2f} headroom]"
+        f"  list page p95 (first page, cursor page, sorted page): {worst:.1f} ms "
+        f"[goal < {LIST_GOAL_MS:.0f} ms: x{LIST_GOAL_MS / worst:.2f}]"
     )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -46,3 +46,24 @@ def test_links_within_one_batch_and_no_duplicates(engine):
 
     with read_session(engine) as session:
         assert len(session.exec(select(AutomationLink)).all()) == 1
+
+
+def test_a_database_made_without_migrations_still_works(tmp_path):
+    """Scratch databases (create_all, e.g. for policy test cases) lack generated columns."""
+    from sqlmodel import SQLModel, create_engine
+
+    scratch = create_engine(f"sqlite:///{tmp_path / 'scratch.db'}")
+    SQLModel.metadata.create_all(scratch)
+    try:
+        _register(scratch, automation_manifest(name="close", triggers=["finance/report"]))
+        report = automation_manifest(name="report")
+        report["metadata"]["title"] = "Quarterly 100% report"
+        _register(scratch, report)
+        assert _relations(scratch, "finance/close")["triggers"] == ["finance/report"]
+        with read_session(scratch) as session:
+            page = automations.list_automations(session, automations.Query(search="100%"))
+            assert [a.key for a in page.items] == ["finance/report"]
+            page = automations.list_automations(session, automations.Query(search="0%"))
+            assert [a.key for a in page.items] == ["finance/report"]
+    finally:
+        scratch.dispose()

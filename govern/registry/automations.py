@@ -51,7 +51,7 @@ SORTS: dict[str, list[tuple[Any, bool]]] = {
 _SEARCH_SQL = {
     "sqlite": "SELECT id FROM automation INDEXED BY ix_automation_search_text "
     "WHERE search_text LIKE :pattern ESCAPE '\\'",
-    "default": "SELECT id FROM automation WHERE search_text LIKE :pattern ESCAPE '\\'",
+    "postgresql": "SELECT id FROM automation WHERE search_text LIKE :pattern ESCAPE '\\'",
 }
 
 
@@ -117,7 +117,7 @@ class BadCursor(ValueError):
     """A pagination cursor that was not made by this service (or for another sort)."""
 
 
-def _apply(query, q: Query, dialect: str = "default"):
+def _apply(query, q: Query, dialect: str = "plain"):
     for name, values in q.filters.items():
         column = FILTER_COLUMNS.get(name)
         if column is None:
@@ -130,11 +130,26 @@ def _apply(query, q: Query, dialect: str = "default"):
     if q.uses_ai is not None:
         query = query.where(Automation.uses_ai == q.uses_ai)
     if q.search:
-        # one generated, lower-cased column read through its own index (migration 0002)
         term = q.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        sql = _SEARCH_SQL.get(dialect, _SEARCH_SQL["default"])
-        matching = text(sql).bindparams(pattern=f"%{term}%").columns(sql_column("id"))
-        query = query.where(col(Automation.id).in_(matching))
+        if dialect != "plain":
+            sql = _SEARCH_SQL.get(dialect, _SEARCH_SQL["postgresql"])
+            matching = text(sql).bindparams(pattern=f"%{term}%").columns(sql_column("id"))
+            query = query.where(col(Automation.id).in_(matching))
+        else:  # no generated search column (a database made without migrations)
+            query = query.where(
+                or_(
+                    *(
+                        func.lower(func.coalesce(column, "")).like(f"%{term}%", escape="\\")
+                        for column in (
+                            Automation.key,
+                            Automation.title,
+                            Automation.owner_email,
+                            Automation.location,
+                            Automation.description,
+                        )
+                    )
+                )
+            )
     return query
 
 
@@ -188,7 +203,11 @@ def count(session: Session, q: Query) -> int:
 
 
 def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+    """How to search: the dialect's name, or 'plain' without the generated column."""
+    from govern.registry.generated import has_column
+
+    name = session.get_bind().dialect.name
+    return name if has_column(session, "search_text") else "plain"
 
 
 def encode_cursor(last: Automation, sort: str) -> str:

@@ -463,13 +463,20 @@ class _Batch:
         Only rows that declare triggers are read, through the generated, indexed
         ``declared_triggers`` column (migration 0003).
         """
-        sql = _DECLARED_TRIGGERS.get(
-            self.session.get_bind().dialect.name, _DECLARED_TRIGGERS["default"]
-        )
-        for source_id, raw in self.session.execute(text(sql)):
-            try:
-                targets = json.loads(raw) if raw else []
-            except ValueError:
+        from govern.registry.generated import has_column
+
+        if has_column(self.session, "declared_triggers"):
+            sql = _DECLARED_TRIGGERS.get(
+                self.session.get_bind().dialect.name, _DECLARED_TRIGGERS["default"]
+            )
+            rows = [(i, _json_list(raw)) for i, raw in self.session.execute(text(sql))]
+        else:  # a database made without migrations: read the manifests
+            query = select(Automation.id, Automation.manifest)
+            rows = [
+                (i, (m or {}).get("spec", {}).get("triggers")) for i, m in self.session.exec(query)
+            ]
+        for source_id, targets in rows:
+            if not isinstance(targets, list):
                 continue
             for target in dict.fromkeys(t for t in targets if isinstance(t, str)):
                 target_id = self.created.get(target)
@@ -513,6 +520,14 @@ class _Batch:
             before=before,
             after=after,
         )
+
+
+def _json_list(raw: str | None) -> list | None:
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return value if isinstance(value, list) else None
 
 
 def _defaults(model: type[SQLModel]) -> dict[str, Any]:

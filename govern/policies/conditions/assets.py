@@ -253,7 +253,10 @@ class AssetsCondition(Condition):
         else:
             holds = bool(hits) if self.quantifier == "any" else not hits
             shown_edges = hits
-            reason = f"it {modes} {_names(hits)} ({what})" if hits else f"it {modes} no {what}"
+            if hits:
+                reason = f"it uses {_names(hits)}, matching: {what}"
+            else:
+                reason = f"no asset it {modes} matches: {what}"
         return Verdict(holds, reason, [access_evidence(a) for a in shown_edges])
 
     def describe(self) -> str:

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from govern.db import utcnow
-from govern.registry import audit, automations
+from govern.registry import automations
 from govern.registry.manifest import normalise_asset_key
 from govern.registry.models import (
     Access,
     Asset,
+    AuditEvent,
     Automation,
     AutomationLink,
     Discovery,
@@ -107,7 +108,7 @@ def load(session: Session, key: str) -> PageData:
         discoveries=discoveries,
         results=results_for(session, a.id),
         waivers=waivers,
-        history=audit.history(session, entity_type="automation", entity_key=key, limit=100),
+        history=history(session, key),
     )
     data.drift = drift(a, edges, discoveries)
     data.secrets = [
@@ -116,6 +117,22 @@ def load(session: Session, key: str) -> PageData:
         for s in (d.secrets or [])
     ]
     return data
+
+
+def history(session: Session, key: str, limit: int = 100) -> list[AuditEvent]:
+    """The automation's audit events, newest first.
+
+    Filtered on ``entity_key`` alone so the database walks that (selective) index; the
+    type is checked here. Filtering on both lets SQLite pick the ``entity_type`` index
+    and read every automation event (~100 ms at 100,000 automations instead of ~0.1)."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.entity_key == key)
+        .order_by(col(AuditEvent.id).desc())
+        .limit(limit * 2)
+    )
+    events = [e for e in session.scalars(query) if e.entity_type == "automation"]
+    return events[:limit]
 
 
 def _aware(value):

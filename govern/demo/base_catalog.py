@@ -67,8 +67,17 @@ SHARED_ASSETS = (
     ("http://gpu01.acme.internal:11434", "ai-service", "internal", [], False, True, "it-ops", "Internal Ollama server"),  # noqa: E501
 )  # fmt: skip
 
-APPROVED_AI = ("https://api.openai.com", "https://acme-eu.openai.azure.com", "https://api.anthropic.com", "http://gpu01.acme.internal:11434")  # noqa: E501
-UNAPPROVED_AI = ("https://api.mistral.ai", "https://generativelanguage.googleapis.com", "https://api.deepseek.com")  # noqa: E501
+APPROVED_AI = (
+    "https://api.openai.com",
+    "https://acme-eu.openai.azure.com",
+    "https://api.anthropic.com",
+    "http://gpu01.acme.internal:11434",
+)
+UNAPPROVED_AI = (
+    "https://api.mistral.ai",
+    "https://generativelanguage.googleapis.com",
+    "https://api.deepseek.com",
+)
 
 # namespace -> (reads pool, writes pool, external calls pool)
 DATA_POOLS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {

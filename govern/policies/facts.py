@@ -126,7 +126,9 @@ def _time(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        if value[-6:-5] in ("+", "-") or value.endswith("Z"):
+        tail = value[19:]
+        if "+" in tail or "-" in tail or tail.endswith("Z"):
+            # an offset, e.g. PostgreSQL's '...+00' (Python 3.11 parses it)
             return aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
         return datetime.fromisoformat(value + "+00:00")
     return aware(value)

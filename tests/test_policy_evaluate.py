@@ -154,3 +154,19 @@ def test_promotion_to_production_refused_while_enforce_fails(client, headers, pa
     client.post("/api/v1/automations", json=cert, headers=h)
     response = client.post("/api/v1/automations", json=prod, headers=h)
     assert response.status_code == 200, response.json
+
+
+def test_cli_promotion_refused_cleanly(runner, pack, tmp_path):
+    import yaml
+
+    sandbox = tmp_path / "sandbox.yaml"
+    sandbox.write_text(yaml.safe_dump(automation_manifest(name="grow", track="sandbox")))
+    assert runner("register", str(sandbox)).exit_code == 0
+    prod = tmp_path / "prod.yaml"
+    body = automation_manifest(name="grow", track="production", justification=JUST)
+    prod.write_text(yaml.safe_dump(body))
+    result = runner("register", str(prod))
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "blocked:" in result.output and "production-certified-owner" in result.output
+    assert "nothing was registered" in result.output

@@ -116,6 +116,11 @@ def register_cmd(app: AppContext, paths, url, token, dry_run, quiet) -> None:
             outcomes = [o.as_dict() for o in done]
         except ManifestInvalid as exc:
             _fail(exc.problems)
+        except automations.Conflict as exc:
+            for reason in exc.reasons:
+                click.echo(f"blocked: {reason}", err=True)
+            click.echo(f"error: {exc}; nothing was registered", err=True)
+            sys.exit(EXIT_INVALID)
     _summarise(outcomes, quiet)
 
 

@@ -1,0 +1,37 @@
+"""Migrations: one head, and upgrading a database that holds data keeps the data."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from govern import schema
+from govern.config import Settings
+from govern.db import make_engine
+
+
+def test_migrations_have_a_single_head():
+    assert schema.head_revisions() == {"0004_merge_heads"}
+
+
+def test_upgrade_from_first_revision_keeps_rows(tmp_path):
+    settings = Settings(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'old.db'}", secret_key="k" * 40
+    ).resolved()
+    engine = make_engine(settings)
+    schema.upgrade(engine, "0001_initial")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO person (email, name, department, active, certification_level,"
+                " created_at, updated_at) VALUES ('a@example.com', 'A', 'Finance', 1, 2,"
+                " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+    assert not schema.is_up_to_date(engine)
+    schema.upgrade(engine)
+    assert schema.is_up_to_date(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT email, certification_level FROM person")).all() == [
+            ("a@example.com", 2)
+        ]
+    engine.dispose()

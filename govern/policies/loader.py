@@ -23,7 +23,14 @@ from govern.policies.conditions import conditions, load_plugins
 from govern.policies.conditions.base import Condition, shallow
 from govern.policies.model import CompiledPolicy, revision_of
 from govern.policies.schema import envelope
-from govern.registry.manifest import Document, LoadResult, Problem, load_path, parse_text
+from govern.registry.manifest import (
+    Document,
+    LoadResult,
+    Problem,
+    load_path,
+    parse_text,
+    type_phrase,
+)
 
 POLICY_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -238,7 +245,7 @@ def _explain(base: str, error) -> list[tuple[str, str]]:
         return [(path, f"{shown}: must be {error.validator_value!r}, got {value!r}")]
     if v == "type":
         return [
-            (path, f"{shown}: expected {_type_phrase(error.validator_value)}, got {_kind(value)}")
+            (path, f"{shown}: expected {type_phrase(error.validator_value)}, got {_kind(value)}")
         ]
     if v == "minProperties":
         return [(path, f"{shown}: is empty; name at least what to match")]
@@ -260,17 +267,3 @@ def _kind(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
         type(value), "a number" if isinstance(value, int | float) else type(value).__name__
     )
-
-
-def _type_phrase(expected) -> str:
-    names = {
-        "object": "a mapping",
-        "array": "a list",
-        "string": "text",
-        "boolean": "true or false",
-        "integer": "a whole number",
-        "number": "a number",
-    }
-    if isinstance(expected, list):
-        return " or ".join(names.get(e, e) for e in expected)
-    return names.get(expected, expected)

@@ -382,7 +382,7 @@ def _explain(doc: Document, error) -> list[Problem]:
             _problem(
                 doc,
                 path,
-                f"{shown}: expected {_type_phrase(expected)}, got {_type_name(value)} "
+                f"{shown}: expected {type_phrase(expected)}, got {_type_name(value)} "
                 f"({_short(value)})",
             )
         ]
@@ -458,7 +458,8 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def _type_phrase(expected) -> str:
+def type_phrase(expected) -> str:
+    """A JSON Schema type in plain words ('a list', 'true or false')."""
     names = {
         "object": "a mapping",
         "array": "a list",

@@ -13,7 +13,14 @@ from govern.registry.views import asset_dict
 from govern.web.api import bp
 from govern.web.api.errors import ApiError
 from govern.web.api.guards import bool_arg, int_arg, principal
-from govern.web.api.openapi import json_response, problem_responses, query, ref
+from govern.web.api.openapi import (
+    json_response,
+    page_response,
+    paging_params,
+    problem_responses,
+    query,
+    ref,
+)
 from govern.web.context import Services, reading
 
 
@@ -99,24 +106,9 @@ OPENAPI = {
                     query("approved", "Approved external service", {"type": "boolean"}),
                     query("tag", "Data tag, e.g. pii"),
                     query("q", "Free text over name and title"),
-                    query("limit", "Page size", {"type": "integer", "minimum": 1}),
-                    query("offset", "Rows to skip", {"type": "integer", "minimum": 0}),
-                    query("after", "Keyset cursor: the nextAfter of the previous page"),
+                    *paging_params(),
                 ],
-                "responses": {
-                    "200": json_response(
-                        "One page",
-                        {
-                            "type": "object",
-                            "properties": {
-                                "items": {"type": "array", "items": ref("Asset")},
-                                "total": {"type": "integer"},
-                                "limit": {"type": "integer"},
-                                "nextAfter": {"type": ["string", "null"]},
-                            },
-                        },
-                    )
-                },
+                "responses": {"200": page_response("Asset")},
             }
         },
         "/api/v1/assets/{asset_id}": {

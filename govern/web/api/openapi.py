@@ -53,6 +53,31 @@ def query(name: str, description: str, schema: dict[str, Any] | None = None, **e
     }
 
 
+def paging_params() -> list[dict[str, Any]]:
+    """The limit / offset / keyset-cursor parameters every paged list takes."""
+    return [
+        query("limit", "Page size", {"type": "integer", "minimum": 1}),
+        query("offset", "Rows to skip", {"type": "integer", "minimum": 0}),
+        query("after", "Keyset cursor: the nextAfter of the previous page"),
+    ]
+
+
+def page_response(item: str) -> dict[str, Any]:
+    """A 200 response holding one page of ``item`` records with its cursor."""
+    return json_response(
+        "One page",
+        {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": ref(item)},
+                "total": {"type": "integer"},
+                "limit": {"type": "integer"},
+                "nextAfter": {"type": ["string", "null"]},
+            },
+        },
+    )
+
+
 def path_param(name: str, description: str) -> dict[str, Any]:
     return {
         "name": name,

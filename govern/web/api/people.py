@@ -10,7 +10,15 @@ from govern.registry.views import person_dict
 from govern.web.api import bp
 from govern.web.api.errors import ApiError
 from govern.web.api.guards import bool_arg, int_arg, json_body, principal
-from govern.web.api.openapi import json_response, path_param, problem_responses, query, ref
+from govern.web.api.openapi import (
+    json_response,
+    page_response,
+    paging_params,
+    path_param,
+    problem_responses,
+    query,
+    ref,
+)
 from govern.web.context import Services, reading, writing
 
 PATCHABLE = {
@@ -102,24 +110,9 @@ OPENAPI = {
                     query("active", "Still with the company", {"type": "boolean"}),
                     query("certified", "Holds a valid certification", {"type": "boolean"}),
                     query("q", "Free text over email and name"),
-                    query("limit", "Page size", {"type": "integer", "minimum": 1}),
-                    query("offset", "Rows to skip", {"type": "integer", "minimum": 0}),
-                    query("after", "Keyset cursor: the nextAfter of the previous page"),
+                    *paging_params(),
                 ],
-                "responses": {
-                    "200": json_response(
-                        "One page",
-                        {
-                            "type": "object",
-                            "properties": {
-                                "items": {"type": "array", "items": ref("Person")},
-                                "total": {"type": "integer"},
-                                "limit": {"type": "integer"},
-                                "nextAfter": {"type": ["string", "null"]},
-                            },
-                        },
-                    )
-                },
+                "responses": {"200": page_response("Person")},
             }
         },
         "/api/v1/people/{email}": {

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from conftest import automation_manifest
+from sqlmodel import select
 
 from govern.db import utcnow, write_session
 from govern.registry import auth
+from govern.registry.models import ApiToken
 
 
 def _register(client, h, body=None):
@@ -144,3 +146,37 @@ def test_cli_token_commands(runner):
     assert "revoked" in runner("token", "list").output
     bad = runner("token", "create", "--name", "x", "--role", "root")
     assert bad.exit_code == 2
+
+
+def _last_used(engine, name: str):
+    with write_session(engine) as session:
+        token = session.exec(select(ApiToken).where(ApiToken.name == name)).one()
+        return token.last_used_at
+
+
+def test_last_use_is_recorded_at_most_once_per_interval(client, engine, make_token):
+    value = make_token("admin")
+    assert _last_used(engine, "admin-1") is None
+    h = {"Authorization": f"Bearer {value}"}
+    assert client.get("/api/v1/me", headers=h).status_code == 200
+    first = _last_used(engine, "admin-1")
+    assert first is not None
+    listed = client.get("/api/v1/tokens", headers=h).json["items"]
+    assert [t["lastUsedAt"] for t in listed if t["name"] == "admin-1"] != [None]
+    assert client.get("/api/v1/me", headers=h).status_code == 200
+    assert _last_used(engine, "admin-1") == first  # within the resolution: no write
+    with write_session(engine) as session:
+        token = session.exec(select(ApiToken).where(ApiToken.name == "admin-1")).one()
+        backdated = first - auth.LAST_USED_RESOLUTION - timedelta(seconds=1)
+        token.last_used_at = backdated
+    assert client.get("/api/v1/me", headers=h).status_code == 200
+    assert _last_used(engine, "admin-1") >= first > backdated
+
+
+def test_a_failed_authentication_records_no_use(client, engine, make_token):
+    value = make_token("viewer")
+    with write_session(engine) as session:
+        auth.revoke_token(session, name="viewer-1")
+    h = {"Authorization": f"Bearer {value}"}
+    assert client.get("/api/v1/me", headers=h).status_code == 401
+    assert _last_used(engine, "viewer-1") is None

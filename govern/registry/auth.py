@@ -8,18 +8,23 @@ review state anywhere; admins manage tokens, people and everything else.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from govern.db import utcnow
+from govern.db import utcnow, write_session
 from govern.registry import audit
 from govern.registry.models import ApiToken
 from govern.registry.models.vocab import ROLE_RANK, ROLES
 
 TOKEN_PREFIX = "gov_"
+log = logging.getLogger(__name__)
 
 
 class AuthError(Exception):
@@ -150,6 +155,11 @@ def list_tokens(session: Session) -> list[ApiToken]:
 
 def authenticate(session: Session, value: str) -> Principal:
     """The principal behind a bearer token, or Unauthenticated."""
+    return principal_for(valid_token(session, value))
+
+
+def valid_token(session: Session, value: str) -> ApiToken:
+    """The active token whose value is ``value``, or Unauthenticated saying why not."""
     if not value:
         raise Unauthenticated("no API token; send 'Authorization: Bearer <token>'")
     token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(value))).first()
@@ -160,7 +170,46 @@ def authenticate(session: Session, value: str) -> Principal:
         raise Unauthenticated("the API token was revoked")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated("the API token has expired")
-    return principal_for(token)
+    return token
+
+
+#: ``last_used_at`` is kept to this resolution: at most one write per token per interval,
+#: so authenticating every request does not turn every read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def is_use_stale(token: ApiToken, now: datetime) -> bool:
+    """Whether the token's recorded last use is older than the resolution."""
+    last = token.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    return last is None or now - last >= LAST_USED_RESOLUTION
+
+
+def record_use(session: Session, token_id: int, now: datetime) -> bool:
+    """Set ``last_used_at`` unless a concurrent request already did within the resolution."""
+    table = ApiToken.__table__
+    stale = or_(table.c.last_used_at.is_(None), table.c.last_used_at <= now - LAST_USED_RESOLUTION)
+    result = session.execute(
+        update(table).where(table.c.id == token_id, stale).values(last_used_at=now)
+    )
+    return bool(result.rowcount)
+
+
+def note_use(engine: Engine, token: ApiToken) -> None:
+    """Record, in its own short transaction, that ``token`` was just used.
+
+    Best effort and throttled: a busy database must not fail the caller's request over
+    bookkeeping, and a fresh enough ``last_used_at`` is not written again.
+    """
+    now = utcnow()
+    if not is_use_stale(token, now):
+        return
+    try:
+        with write_session(engine) as session:
+            record_use(session, token.id, now)
+    except OperationalError:
+        log.warning("could not record the last use of token %s; will try again", token.name)
 
 
 def principal_for(token: ApiToken) -> Principal:

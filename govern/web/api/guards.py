@@ -9,7 +9,7 @@ from flask import g, request, url_for
 from govern.registry import auth
 from govern.registry.auth import Principal
 from govern.web.api.errors import ApiError
-from govern.web.context import reading
+from govern.web.context import Services, reading
 
 
 def principal() -> Principal:
@@ -22,7 +22,9 @@ def principal() -> Principal:
     if scheme.lower() != "bearer":
         value = ""
     with reading() as session:
-        found = auth.authenticate(session, value.strip())
+        token = auth.valid_token(session, value.strip())
+    auth.note_use(Services.current().engine, token)
+    found = auth.principal_for(token)
     g.govern_principal = found
     return found
 

@@ -29,6 +29,7 @@ def token_dict(t: ApiToken) -> dict:
         "createdAt": iso(t.created_at),
         "expiresAt": iso(t.expires_at),
         "revokedAt": iso(t.revoked_at),
+        "lastUsedAt": iso(t.last_used_at),
         "active": t.revoked_at is None,
     }
 
@@ -201,6 +202,11 @@ OPENAPI = {
                 "createdAt": {"type": "string", "format": "date-time"},
                 "expiresAt": {"type": ["string", "null"], "format": "date-time"},
                 "revokedAt": {"type": ["string", "null"], "format": "date-time"},
+                "lastUsedAt": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "When the token last authenticated (to 5 minutes)",
+                },
                 "active": {"type": "boolean"},
             },
         }

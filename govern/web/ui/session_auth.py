@@ -46,6 +46,7 @@ def _from_session() -> Principal | None:
         now = utcnow()
         expired = token is not None and token.expires_at is not None and token.expires_at <= now
         if token is not None and token.revoked_at is None and not expired:
+            auth.note_use(Services.current().engine, token)
             return auth.principal_for(token)
     if kind:
         session.clear()

@@ -55,8 +55,7 @@ def scan(
         limits=limits,
     )
     engine.scan([Path(p) for p in paths])
-    findings = engine.grouped()
-    discoveries = [f.as_dict() for f in findings]
+    discoveries = list(engine.discoveries)
     for log in egress_logs:
         from govern.scanner.egress import scan_log
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hmac
+import json
 import os
 import stat as statmod
 import time
@@ -15,7 +17,7 @@ from govern.scanner import ai, fingerprint, registry, secrets, signals, text
 from govern.scanner.archive import ArchiveRefused, FsContainer, ZipContainer
 from govern.scanner.artifact import Artifact, Container
 from govern.scanner.base import Detector
-from govern.scanner.cache import ScanCache
+from govern.scanner.cache import CacheBroken, ScanCache
 from govern.scanner.context import Limits, ScanContext
 from govern.scanner.matcher import Matcher
 from govern.scanner.model import Finding, Skipped
@@ -151,7 +153,8 @@ class Engine:
         self.secret_key = secret_key
         self.limits = limits or Limits()
         self.ignore = tuple(ignore)
-        self.cache = ScanCache(cache_path)
+        self.cache_path = cache_path
+        self.cache = ScanCache(cache_path, self._cache_key())
         self.progress = progress
         self._detectors: list[Detector] | None = None
         self._ctx: ScanContext | None = None
@@ -159,6 +162,16 @@ class Engine:
         self.skipped: list[Skipped] = []
         self.stats: Counter = Counter()
         self._uids: dict[int, str | None] = {}
+        self._by_name = False
+        self.discoveries: list[dict[str, Any]] = []
+
+    def _cache_key(self) -> str:
+        """What, besides the files, decides a scan's result: ignores, limits, the secret key
+        (secret hashes are keyed with it; only a keyed digest of it is stored)."""
+        key = hmac.new(self.secret_key.encode(), b"govern-scan-cache", "sha256").hexdigest()
+        return json.dumps(
+            [list(self.ignore), dataclasses.asdict(self.limits), key[:16]], sort_keys=True
+        )
 
     # -- detectors, built on first need (an unchanged rescan never needs them) --
 
@@ -209,8 +222,25 @@ class Engine:
     # -- the loop ------------------------------------------------------------
 
     def scan(self, paths: list[Path]) -> None:
+        """Walk, analyse what is new or changed, take the rest from the cache; sets
+        ``discoveries`` (contract dicts, sorted by location) and ``skipped``."""
+        try:
+            self._scan(paths)
+        except CacheBroken:  # the cache file broke under us: forget it, scan cold
+            assert self.cache_path is not None
+            self.cache_path.unlink(missing_ok=True)
+            self.cache = ScanCache(self.cache_path, self._cache_key())
+            self.findings, self.skipped, self.stats = [], [], Counter()
+            self._scan(paths)
+
+    def _scan(self, paths: list[Path]) -> None:
+        cache = self.cache
+        memo = cache.memo
+        current = memo.current if memo is not None else {}
         for root in paths:
-            for entry in walk(os.fspath(root), ignore=self.ignore, max_depth=self.limits.max_depth):
+            for entry in walk(
+                os.fspath(root), ignore=self.ignore, max_depth=self.limits.max_depth, memo=memo
+            ):
                 location = display(entry.path)
                 if entry.error:
                     self._skip(location, entry.error)
@@ -218,32 +248,61 @@ class Engine:
                 self.stats["files_seen"] += 1
                 if self.progress and self.stats["files_seen"] % 200 == 0:
                     self.progress(self.stats["files_seen"], self.stats["bytes_read"], location)
-                self._file(entry.path, entry.root, entry.rel, location, entry.stat)
-        self.cache.save()
+                by_name = self._file(entry.path, entry.root, entry.rel, location, entry.stat)
+                record = current.get(entry.folder) if entry.folder else None
+                if record is not None and by_name is not None:
+                    if by_name:
+                        record.by_name.append(entry.name)
+                    else:
+                        record.by_content[entry.name] = (entry.stat.st_size, entry.stat.st_mtime_ns)
+        if memo is not None:
+            # unchanged files: not opened; their findings come from the cache
+            cached = memo.unchanged_by_name + len(memo.unchanged)
+            self.stats["files_seen"] += cached
+            self.stats["files_cached"] += cached
+            kept = cache.result() if cache.unchanged() else None
+            if kept is not None:  # nothing changed at all: the last result still holds
+                self.discoveries = kept["discoveries"]
+                for location, reason in kept["skipped"]:
+                    self._skip(location, reason, cached=True)
+                self.skipped.sort(key=lambda s: s.location)
+                return
+            for location, payload in sorted(cache.payloads(memo.unchanged).items()):
+                self._cached(location, payload)
+        self.discoveries = [f.as_dict() for f in self.grouped()]
+        self.skipped.sort(key=lambda s: s.location)
+        if memo is not None:
+            skipped = [[s.location, s.reason] for s in self.skipped if s.cached]
+            cache.save({"discoveries": self.discoveries, "skipped": skipped})
 
-    def _skip(self, location: str, reason: str) -> None:
+    def _cached(self, location: str, cached: dict[str, Any]) -> None:
+        for item in cached.get("findings", []):
+            self.findings.append(_finding_from(item))
+        if cached.get("skipped"):
+            self._skip(location, cached["skipped"], cached=True)
+
+    def _skip(self, location: str, reason: str, *, cached: bool = False) -> None:
+        """Record a skipped file; ``cached`` reasons are the ones a rescan repeats."""
         self.stats["skipped"] += 1
         if len(self.skipped) < 10_000:
-            self.skipped.append(Skipped(location, reason))
+            self.skipped.append(Skipped(location, reason, cached))
 
-    def _file(self, path: str, root: str, rel: str, location: str, st) -> None:
+    def _file(self, path: str, root: str, rel: str, location: str, st) -> bool | None:
+        """Analyse one new or changed file. True when its result depends on its name only
+        (never opened: a rescan need not even ``stat`` it), None when not a regular file."""
         if not statmod.S_ISREG(st.st_mode):
             self._skip(location, "not a regular file")
-            return
-        cached = self.cache.lookup(location, st.st_size, st.st_mtime_ns)
-        if cached is not None:
-            self.stats["files_cached"] += 1
-            for item in cached.get("findings", []):
-                self.findings.append(_finding_from(item))
-            if cached.get("skipped"):
-                self._skip(location, cached["skipped"])
-            return
+            return None
+        self._by_name = False
         findings, reason, digest = self._analyze(path, root, rel, location, st)
+        if self._by_name:
+            return True
         self.findings.extend(findings)
         if reason:
-            self._skip(location, reason)
+            self._skip(location, reason, cached=True)
         payload = {"findings": [_finding_payload(f) for f in findings], "skipped": reason}
         self.cache.store(location, st.st_size, st.st_mtime_ns, digest, payload)
+        return False
 
     def _read(self, path: str, limit: int) -> bytes:
         with open(path, "rb") as handle:
@@ -266,6 +325,7 @@ class Engine:
             dets = self.candidates(rel, name)
             if not dets:
                 if ext in NEVER_EXTS or (ext not in SNIFF_EXTS and not self._odd_ext(ext)):
+                    self._by_name = True  # classified by name: never opened
                     return [], None, ""
                 if st.st_size > 2 * 1024 * 1024 or st.st_size == 0:
                     return [], None, ""

@@ -137,6 +137,7 @@ class Skipped:
 
     location: str
     reason: str
+    cached: bool = False  # from a file's cached result (repeated by a rescan)
 
     def as_dict(self) -> dict[str, str]:
         return {"location": self.location, "reason": self.reason}

@@ -11,9 +11,12 @@ per automation over 25 policies (a fifth failing, a tenth of those waived), 3,00
 waivers, 80 scan targets with 20,000 runs.
 
 What is timed: full HTTP scrapes of /metrics through the real app (Flask test client,
-so no network), the collector's SQL alone, and the peer measured in the same run: the
-naive way, loading every automation row and counting in Python ("a full scan per
-scrape"), computing the same automation breakdowns. The ratio is peer / ours.
+so no network) with default settings, the collector's SQL alone, scrapes that each
+follow a write (a new automation and a newly open violation, committed just before;
+the scrape must show both), the first scrape after the bulk load (it folds the rollup
+rows the load's triggers appended), and the peer measured in the same run: the naive
+way, loading every automation row and counting in Python ("a full scan per scrape"),
+computing the same automation breakdowns. The ratio is peer / ours.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from sqlmodel import select  # noqa: E402
 
 from govern import schema  # noqa: E402
 from govern.config import Settings  # noqa: E402
-from govern.db import make_engine, read_session, utcnow  # noqa: E402
+from govern.db import make_engine, read_session, utcnow, write_session  # noqa: E402
 from govern.registry import stats  # noqa: E402
 from govern.registry.models import (  # noqa: E402
     Automation,
@@ -227,6 +230,19 @@ def naive_breakdowns(engine) -> dict:
     }
 
 
+def _one_automation(engine) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(Automation).limit(1)).mappings().one())
+
+
+def _gauge(body: bytes, name: bytes) -> float:
+    """The value of an unlabelled series in an exposition."""
+    for line in body.splitlines():
+        if line.startswith(name + b" "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name!r} not in the scrape")
+
+
 CPU: list[float] = []
 
 
@@ -275,9 +291,13 @@ def main() -> int:
         print(f"database      {engine.dialect.name}, populated {n:,} automations in "
               f"{time.perf_counter() - start:.1f} s")  # fmt: skip
 
+        with engine.connect() as conn:
+            rollup_rows = conn.execute(text("SELECT count(*) FROM metrics_count")).scalar_one()
         app = create_app(settings, {"TESTING": True})
         client = app.test_client()
-        client.get("/metrics")  # warm up: imports, connection pool, statement cache
+        start, cpu = time.perf_counter(), time.process_time()
+        client.get("/metrics")  # also warms up: imports, connection pool, statement cache
+        first = (time.perf_counter() - start, time.process_time() - cpu)
 
         def scrape():
             response = client.get("/metrics")
@@ -289,6 +309,39 @@ def main() -> int:
         zipped = len(gzip.compress(body))
         series = sum(1 for line in body.splitlines() if line and not line.startswith(b"#"))
         govern_series = sum(1 for line in body.splitlines() if line.startswith(b"govern_"))
+
+        after_write, after_write_cpu = [], []
+        template = {k: v for k, v in _one_automation(engine).items() if k != "id"}
+        for i in range(repeat):
+            before = _gauge(scrape(), b"govern_automations")
+            opened_before = _gauge(scrape(), b"govern_automations_with_open_violations")
+            with write_session(engine) as session:
+                row = {**template, "key": f"bench/after-write-{i}", "name": f"after-write-{i}"}
+                row.update(lifecycle="active", namespace="bench")
+                new_id = session.execute(insert(Automation).returning(Automation.id), row)
+                new_id = new_id.scalar_one()
+                session.execute(
+                    insert(PolicyResult),
+                    {
+                        "policy_id": POLICIES[0],
+                        "automation_id": new_id,
+                        "status": "fail",
+                        "state": "open",
+                        "severity": "low",
+                        "mode": "audit",
+                        "explanation": "",
+                        "evidence": [],
+                        "first_seen": utcnow(),
+                        "last_seen": utcnow(),
+                    },
+                )
+            start, cpu = time.perf_counter(), time.process_time()
+            body_after = scrape()
+            after_write.append(time.perf_counter() - start)
+            after_write_cpu.append(time.process_time() - cpu)
+            assert _gauge(body_after, b"govern_automations") == before + 1, "write not seen"
+            opened = _gauge(body_after, b"govern_automations_with_open_violations")
+            assert opened == opened_before + 1, "new open violation not seen"
 
         def collector_sql():
             with read_session(engine) as session:
@@ -310,6 +363,11 @@ def main() -> int:
         print(f"automations   {figures['automations']['total']:,} live of {n:,}")
         print(f"scrape        {ms(scrape_times)}  ({repeat} full HTTP scrapes of /metrics)")
         print(f"  CPU time    {ms(scrape_cpu)}  (this process; includes SQLite, not a server)")
+        print(f"after a write {ms(after_write)}  (scrape right after committing an automation "
+              "and an open violation; both seen)")  # fmt: skip
+        print(f"  CPU time    {ms(after_write_cpu)}")
+        print(f"first scrape  {first[0] * 1000:7.1f} ms wall, {first[1] * 1000:.1f} ms CPU "
+              f"(after the bulk load: sums and folds {rollup_rows:,} rollup rows)")  # fmt: skip
         print(f"  of which SQL {ms(sql_times)}  (registry.stats.summary)")
         print(f"size          {len(body):,} bytes, {zipped:,} gzipped; {series} series "
               f"({govern_series} govern_*)")  # fmt: skip
@@ -319,8 +377,10 @@ def main() -> int:
         print(f"cached        {ms(cached_times)}  (GOVERN_METRICS_MAX_AGE=60: figures reused)")
         load = os.getloadavg()[0]
         print(f"machine       {os.cpu_count()} CPUs, load average {load:.1f} at the end of the run")
-        goal = "met" if ours < 0.100 else "NOT met"
-        print(f"goal          < 100 ms per scrape: {goal} ({ours * 1000:.1f} ms median)")
+        worst = max(ours, statistics.median(after_write))
+        goal = "met" if worst < 0.100 else "NOT met"
+        print(f"goal          < 100 ms per scrape: {goal} ({ours * 1000:.1f} ms median, "
+              f"{statistics.median(after_write) * 1000:.1f} ms right after a write)")  # fmt: skip
         app.extensions["govern"].engine.dispose()
         engine.dispose()
     return 0

@@ -1,12 +1,23 @@
 """Inventory figures as cheap SQL aggregates, returned as plain dicts.
 
-The metrics collector calls these at every scrape and the dashboard shows them, so each
-function is a few ``GROUP BY`` / ``COUNT`` queries shaped for the indexes the tables have;
-the only rows read into Python are the retired automations' grouping columns (once per
-session, see ``_retired``: call these in a session that does not also write).
+The metrics collector calls these at every scrape and the dashboard shows them.
+
+In a migrated database (migration ``0005_metrics_rollup``) the automation and violation
+figures come from ``metrics_count``: database triggers on ``automation`` and
+``policy_result`` append signed deltas to it in the writing transaction, so its sums
+are exactly what the registry holds, whoever wrote (API, ingest, import, plain SQL).
+A scrape reads a few thousand small rows (mostly one per owner) instead of 100,000
+automations; ``compact`` folds the deltas together now and then. The oldest pending
+review per track is the first entry of a partial index. Waivers, people and scan
+targets are small tables and are counted directly.
+
+A database made without the migrations (``create_all`` scratch databases) has no
+rollup: the same figures are then computed from the tables (``from_rollup=False`` asks
+for that path explicitly; the tests use it to check the rollup).
 
 "Live" automations are those not retired; every automation figure except
-``by_lifecycle`` counts live automations only.
+``by_lifecycle`` counts live automations only. Call these in a session that does not
+also write (figures read once are reused for the rest of the session).
 """
 
 from __future__ import annotations
@@ -15,12 +26,14 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import and_, func, literal_column, or_, select, tuple_
+from sqlalchemy import and_, func, inspect, literal_column, or_, select, text, tuple_
+from sqlalchemy.engine import Engine
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col
 
-from govern.db import utcnow
+from govern.db import utcnow, write_session
 from govern.registry.models import Automation, Person, PolicyResult, ScanTarget, Waiver
 
 RETIRED = "retired"
@@ -64,7 +77,9 @@ def _count(session: Session, *where: ColumnElement[bool]) -> int:
     return int(session.execute(query).scalar_one())
 
 
-def automation_counts(session: Session, dimensions: Iterable[str] | None = None) -> dict[str, Any]:
+def _scan_automation_counts(
+    session: Session, dimensions: Iterable[str] | None = None
+) -> dict[str, Any]:
     """Live automations: total, by each dimension, by lifecycle (all), shadow, using AI."""
     names = list(DIMENSIONS) if dimensions is None else list(dimensions)
     if _dialect(session) == "postgresql":
@@ -175,7 +190,7 @@ def _counts_from_indexes(session: Session, names: list[str]) -> dict[str, dict[s
     return counts
 
 
-def duplicates(session: Session) -> dict[str, int]:
+def _scan_duplicates(session: Session) -> dict[str, int]:
     """Live automations sharing a content fingerprint with another live automation.
 
     Groups are found over every automation (an index-only scan of the fingerprint index);
@@ -196,7 +211,7 @@ def duplicates(session: Session) -> dict[str, int]:
     return {"groups": len(live), "automations": sum(live)}
 
 
-def orphans(session: Session) -> dict[str, int]:
+def _scan_orphans(session: Session) -> dict[str, int]:
     """Live automations whose owner is missing, unknown (no person record) or inactive.
 
     Counted per owner over the owner index, less the retired, then matched against the
@@ -231,7 +246,7 @@ def _failing():
     return and_(col(PolicyResult.status) == "fail", col(PolicyResult.state).in_(_FAILING_STATES))
 
 
-def violations(session: Session) -> dict[str, Any]:
+def _scan_violations(session: Session) -> dict[str, Any]:
     """Failing policy results on live automations: open and waived, by policy and severity.
 
     All failing results are counted through the state index, then those of retired
@@ -270,7 +285,7 @@ def violations(session: Session) -> dict[str, Any]:
     return figures
 
 
-def compliance(session: Session) -> dict[str, Any]:
+def _scan_compliance(session: Session) -> dict[str, Any]:
     """Share of live automations without any open violation (1.0 when there are none)."""
     total = _count_live(session)
     is_open = and_(col(PolicyResult.status) == "fail", col(PolicyResult.state) == "open")
@@ -324,7 +339,7 @@ def waivers(
     }
 
 
-def review_backlog(session: Session, *, now: datetime | None = None) -> dict[str, Any]:
+def _scan_review_backlog(session: Session, *, now: datetime | None = None) -> dict[str, Any]:
     """Live automations waiting for review, by track, and how long the oldest has waited.
 
     An automation waits since its last review decision was reset, or since it was created.
@@ -395,17 +410,253 @@ def scan_targets(session: Session) -> dict[str, dict[str, Any]]:
     }
 
 
-def summary(session: Session, *, now: datetime | None = None) -> dict[str, Any]:
+def summary(
+    session: Session, *, now: datetime | None = None, from_rollup: bool | None = None
+) -> dict[str, Any]:
     """Every figure above in one dict (the dashboard's and the collector's input)."""
     now = now or utcnow()
+    rollup = from_rollup
     return {
-        "automations": automation_counts(session),
-        "duplicates": duplicates(session),
-        "orphans": orphans(session),
-        "violations": violations(session),
-        "compliance": compliance(session),
+        "automations": automation_counts(session, from_rollup=rollup),
+        "duplicates": duplicates(session, from_rollup=rollup),
+        "orphans": orphans(session, from_rollup=rollup),
+        "violations": violations(session, from_rollup=rollup),
+        "compliance": compliance(session, from_rollup=rollup),
         "waivers": waivers(session, now=now),
-        "review": review_backlog(session, now=now),
+        "review": review_backlog(session, now=now, from_rollup=rollup),
         "people": people(session, today=now.date()),
         "scan_targets": scan_targets(session),
+    }
+
+
+# --- The rollup (migration 0005_metrics_rollup) --------------------------------------
+
+ROLLUP_TABLE = "metrics_count"
+#: Fold the deltas together when this many rows could be saved.
+COMPACT_BACKLOG = 5_000
+_ROLLUP_KEY = "govern.stats.rollup"
+_HAS_ROLLUP: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
+
+
+def has_rollup(session: Session) -> bool:
+    """Whether the database keeps ``metrics_count`` (cached per engine)."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    found = _HAS_ROLLUP.get(engine)
+    if found is None:
+        found = inspect(session.connection()).has_table(ROLLUP_TABLE)
+        _HAS_ROLLUP[engine] = found
+    return found
+
+
+def _use_rollup(session: Session, from_rollup: bool | None) -> bool:
+    if from_rollup is None:
+        return has_rollup(session)
+    return from_rollup
+
+
+class _Rollup:
+    """The summed rollup of one session: figure -> {(key1, key2): n}, zeros left out."""
+
+    def __init__(self, session: Session):
+        query = text(
+            f"SELECT figure, key1, key2, sum(n), count(*) FROM {ROLLUP_TABLE} "
+            "WHERE figure <> 'owner' GROUP BY figure, key1, key2"
+        )
+        self.figures: dict[str, dict[tuple[str, str], int]] = {}
+        self.rows = self.groups = 0
+        for figure, key1, key2, n, rows in session.execute(query):
+            self.rows += int(rows)
+            self.groups += 1
+            if n:
+                self.figures.setdefault(figure, {})[(key1, key2)] = int(n)
+
+    def by_key1(self, figure: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for (key1, _), n in self.figures.get(figure, {}).items():
+            label = _label(key1)
+            counts[label] = counts.get(label, 0) + n
+        return counts
+
+    def one(self, figure: str) -> int:
+        return sum(self.figures.get(figure, {}).values())
+
+
+def _rollup(session: Session) -> _Rollup:
+    cached = session.info.get(_ROLLUP_KEY)
+    if cached is None:
+        cached = session.info[_ROLLUP_KEY] = _Rollup(session)
+    return cached
+
+
+def backlog(session: Session) -> int:
+    """Rollup rows that folding would save, as seen by this session's reads."""
+    rollup = session.info.get(_ROLLUP_KEY)
+    if rollup is None:
+        return 0
+    return rollup.rows - rollup.groups + session.info.get(_OWNER_BACKLOG_KEY, 0)
+
+
+def compact(engine: Engine) -> int:
+    """Fold the rollup's delta rows into one row per key; returns the rows removed.
+
+    Safe beside concurrent writers: only rows up to the highest id seen are folded, in
+    one transaction (on PostgreSQL one statement), so none is lost or counted twice."""
+    with write_session(engine) as session:
+        top = session.execute(text(f"SELECT max(id) FROM {ROLLUP_TABLE}")).scalar_one()
+        if top is None:
+            return 0
+        sums = (
+            "SELECT figure, key1, key2, sum(n) FROM {rows} GROUP BY figure, key1, key2 "
+            "HAVING sum(n) <> 0"
+        )
+        insert = f"INSERT INTO {ROLLUP_TABLE} (figure, key1, key2, n) "
+        if _dialect(session) == "postgresql":
+            moved = f"DELETE FROM {ROLLUP_TABLE} WHERE id <= :top RETURNING figure, key1, key2, n"
+            folded = f"{insert}{sums.format(rows='moved')} RETURNING 1"
+            removed = session.execute(
+                text(
+                    f"WITH moved AS ({moved}), folded AS ({folded}) "
+                    "SELECT (SELECT count(*) FROM moved) - (SELECT count(*) FROM folded)"
+                ),
+                {"top": top},
+            ).scalar_one()
+        else:
+            old = f"(SELECT * FROM {ROLLUP_TABLE} WHERE id <= :top) r"
+            kept = session.execute(text(insert + sums.format(rows=old)), {"top": top}).rowcount
+            deleted = session.execute(
+                text(f"DELETE FROM {ROLLUP_TABLE} WHERE id <= :top"), {"top": top}
+            ).rowcount
+            removed = deleted - kept
+    return removed
+
+
+def automation_counts(
+    session: Session,
+    dimensions: Iterable[str] | None = None,
+    *,
+    from_rollup: bool | None = None,
+) -> dict[str, Any]:
+    """Live automations: total, by each dimension, by lifecycle (all), shadow, using AI."""
+    if not _use_rollup(session, from_rollup):
+        return _scan_automation_counts(session, dimensions)
+    names = list(DIMENSIONS) if dimensions is None else list(dimensions)
+    rollup = _rollup(session)
+    by_lifecycle = rollup.by_key1("lifecycle")
+    figures: dict[str, Any] = {"total": sum(by_lifecycle.values()) - by_lifecycle.get(RETIRED, 0)}
+    for name in names:
+        figures[f"by_{name}"] = rollup.by_key1(name)
+    figures["by_lifecycle"] = by_lifecycle
+    figures["shadow"] = rollup.by_key1("reconciliation").get("shadow", 0)
+    figures["uses_ai"] = rollup.one("uses_ai")
+    return figures
+
+
+def duplicates(session: Session, *, from_rollup: bool | None = None) -> dict[str, int]:
+    """Live automations sharing a content fingerprint with another live automation."""
+    if not _use_rollup(session, from_rollup):
+        return _scan_duplicates(session)
+    rollup = _rollup(session)
+    return {"groups": rollup.one("dup_groups"), "automations": rollup.one("dup_automations")}
+
+
+_OWNER_BACKLOG_KEY = "govern.stats.owner_backlog"
+
+
+def orphans(session: Session, *, from_rollup: bool | None = None) -> dict[str, int]:
+    """Live automations whose owner is missing, unknown (no person record) or inactive.
+
+    Live automations per owner (the rollup) joined to the people table: one row per
+    owner, far fewer than automations."""
+    if not _use_rollup(session, from_rollup):
+        return _scan_orphans(session)
+    query = text(
+        "SELECT o.key1 = '' AS no_owner, p.id IS NULL AS unknown, p.active, sum(o.n), "
+        "sum(o.rows), count(*) FROM (SELECT key1, sum(n) AS n, count(*) AS rows "
+        f"FROM {ROLLUP_TABLE} WHERE figure = 'owner' GROUP BY key1) o "
+        "LEFT JOIN person p ON p.email = o.key1 GROUP BY 1, 2, 3"
+    )
+    counts = {"no_owner": 0, "unknown_owner": 0, "inactive_owner": 0}
+    rows = groups = 0
+    for no_owner, unknown, active, n, raw, owners in session.execute(query):
+        rows, groups = rows + int(raw), groups + int(owners)
+        if no_owner:
+            counts["no_owner"] += int(n)
+        elif unknown:
+            counts["unknown_owner"] += int(n)
+        elif not active:
+            counts["inactive_owner"] += int(n)
+    session.info[_OWNER_BACKLOG_KEY] = rows - groups
+    return {"total": sum(counts.values()), **counts}
+
+
+def violations(session: Session, *, from_rollup: bool | None = None) -> dict[str, Any]:
+    """Failing policy results on live automations: open and waived, by policy and severity."""
+    if not _use_rollup(session, from_rollup):
+        return _scan_violations(session)
+    rollup = _rollup(session)
+    figures: dict[str, Any] = {}
+    for state in _FAILING_STATES:
+        by_policy: dict[str, dict[str, int]] = {}
+        by_severity: dict[str, int] = {}
+        for (policy_id, severity), n in sorted(
+            rollup.figures.get(f"violation_{state}", {}).items()
+        ):
+            if n <= 0:
+                continue
+            by_policy.setdefault(policy_id, {})[severity] = n
+            by_severity[severity] = by_severity.get(severity, 0) + n
+        figures[state] = sum(by_severity.values())
+        figures[f"{state}_by_policy"] = by_policy
+        figures[f"{state}_by_severity"] = by_severity
+    return figures
+
+
+def compliance(session: Session, *, from_rollup: bool | None = None) -> dict[str, Any]:
+    """Share of live automations without any open violation (1.0 when there are none)."""
+    if not _use_rollup(session, from_rollup):
+        return _scan_compliance(session)
+    rollup = _rollup(session)
+    by_lifecycle = rollup.by_key1("lifecycle")
+    total = sum(by_lifecycle.values()) - by_lifecycle.get(RETIRED, 0)
+    failing = rollup.one("with_open")
+    compliant = total - failing
+    return {
+        "automations": total,
+        "with_open_violations": failing,
+        "compliant": compliant,
+        "ratio": (compliant / total) if total else 1.0,
+    }
+
+
+#: Written as the partial index ix_automation_pending_since is (literals, no parameters,
+#: so SQLite can tell the index applies); the first entry per track is the oldest.
+_OLDEST_PENDING = text(
+    "SELECT min(COALESCE(reviewed_at, created_at)) FROM automation "
+    "WHERE review_state = 'pending' AND lifecycle <> 'retired' AND track = :track"
+)
+
+
+def review_backlog(
+    session: Session, *, now: datetime | None = None, from_rollup: bool | None = None
+) -> dict[str, Any]:
+    """Live automations waiting for review, by track, and how long the oldest has waited.
+
+    An automation waits since its last review decision was reset, or since it was created.
+    """
+    if not _use_rollup(session, from_rollup):
+        return _scan_review_backlog(session, now=now)
+    now = now or utcnow()
+    by_track = _rollup(session).by_key1("pending")
+    oldest_by_track: dict[str, float] = {}
+    for track in by_track:
+        oldest = session.execute(_OLDEST_PENDING, {"track": track}).scalar_one()
+        oldest_at = _aware(_as_datetime(oldest))
+        if oldest_at is not None:
+            oldest_by_track[track] = max(0.0, (now - oldest_at).total_seconds())
+    return {
+        "pending": sum(by_track.values()),
+        "by_track": by_track,
+        "oldest_age_seconds_by_track": oldest_by_track,
+        "oldest_age_seconds": max(oldest_by_track.values(), default=None),
     }

@@ -82,8 +82,21 @@ class InventoryCollector:
     def _compute(self) -> dict[str, Any]:
         with read_session(self.engine) as session:
             figures = stats.summary(session, now=utcnow())
+            backlog = stats.backlog(session)
         self._cached = (time.monotonic(), figures)
+        if backlog > stats.COMPACT_BACKLOG:
+            self._compact()
         return figures
+
+    def _compact(self) -> None:
+        """Fold the rollup's delta rows (after a bulk load, or thousands of writes) so
+        the next scrapes read one row per key again. The figures do not depend on it."""
+        try:
+            removed = stats.compact(self.engine)
+        except Exception:  # the figures are right either way; the next scrape retries
+            log.warning("folding the metrics rollup failed", exc_info=True)
+        else:
+            log.info("folded the metrics rollup: %d rows fewer", removed)
 
     def _figures(self) -> tuple[dict[str, Any], float]:
         """The figures and their age in seconds.

@@ -61,6 +61,7 @@ class Settings:
     log_level: str = "INFO"
     sqlite_busy_timeout_ms: int = 30_000
     internal_domains: tuple[str, ...] = ()
+    inline_evaluation_limit: int = 200
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -89,6 +90,9 @@ class Settings:
                 for d in env.get("GOVERN_INTERNAL_DOMAINS", "").split(",")
                 if d.strip()
             ),
+            inline_evaluation_limit=_int(
+                "GOVERN_INLINE_EVALUATION_LIMIT", env.get("GOVERN_INLINE_EVALUATION_LIMIT"), 200
+            ),
         )
         return replace(settings, **overrides).resolved()
 
@@ -116,6 +120,8 @@ class Settings:
             raise ConfigError(
                 f"GOVERN_LOG_LEVEL={self.log_level!r} is not one of: {', '.join(LOG_LEVELS)}"
             )
+        if self.inline_evaluation_limit < 0:
+            raise ConfigError("GOVERN_INLINE_EVALUATION_LIMIT must be 0 or more")
         if self.max_request_bytes < 1024:
             raise ConfigError("GOVERN_MAX_REQUEST_BYTES must be at least 1024")
         if self.env == "production" and len(key) < 32:

@@ -91,7 +91,25 @@ def build_scheduler(settings: Settings, engine=None) -> BackgroundScheduler:
             raise
     else:
         policy_schedule.register_jobs(scheduler, engine)
+        add_pending_job(scheduler, engine)
     return scheduler
+
+
+def add_pending_job(scheduler: BackgroundScheduler, engine) -> None:
+    """Drain the queue of deferred policy evaluations (large registrations) every few
+    seconds; an empty queue costs one indexed query."""
+    from govern.policies.pending import DRAIN_INTERVAL_SECONDS, run_pending
+
+    scheduler.add_job(
+        run_pending,
+        trigger=IntervalTrigger(seconds=DRAIN_INTERVAL_SECONDS, timezone="UTC"),
+        args=[engine],
+        id="policies.pending-evaluation",
+        name="evaluate automations queued by large registrations",
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
 
 
 def start_in_process(settings: Settings) -> BackgroundScheduler | None:

@@ -127,11 +127,20 @@ def list_cmd(app: AppContext) -> None:
 
 @policy_group.command("evaluate")
 @click.option("--key", "keys", multiple=True, help="Only these automations (repeatable).")
+@click.option("--pending", is_flag=True, help="Only automations queued by large registrations.")
 @pass_app
-def evaluate_cmd(app: AppContext, keys) -> None:
-    """Evaluate policies now (all automations, or --key ones) and store the results."""
+def evaluate_cmd(app: AppContext, keys, pending: bool) -> None:
+    """Evaluate policies now (all automations, --key ones, or the --pending queue)
+    and store the results."""
     from govern.policies.evaluate import evaluate_committed
 
+    if pending:
+        from govern.policies.pending import drain
+
+        if keys:
+            raise click.UsageError("use --pending or --key, not both")
+        click.echo(json.dumps(drain(app.migrated_engine()).as_dict(), indent=2))
+        return
     summary = evaluate_committed(app.migrated_engine(), keys=list(keys) or None)
     click.echo(json.dumps(summary.as_dict(), indent=2))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from govern.db import utcnow
@@ -73,7 +72,7 @@ def record_many(session: Session, events: list[dict[str, Any]]) -> None:
         for e in events
     ]
     for start in range(0, len(rows), 1000):
-        session.execute(insert(AuditEvent), rows[start : start + 1000])
+        session.execute(AuditEvent.__table__.insert(), rows[start : start + 1000])
 
 
 def history(

@@ -13,7 +13,7 @@ from govern.db import read_session, retrying, write_session
 from govern.registry import auth, automations
 from govern.registry.auth import LOCAL_ADMIN
 from govern.registry.manifest import LoadResult, ManifestInvalid, load_path, validate
-from govern.registry.register import register
+from govern.registry.register import register_batch
 from govern.registry.views import automation_dict
 
 
@@ -75,12 +75,22 @@ def db_current(app: AppContext) -> None:
 @click.option("--token", envvar="GOVERN_TOKEN", help="API token for --url.")
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Evaluate policies before returning, whatever the batch size "
+    "(a local batch changing more automations than GOVERN_INLINE_EVALUATION_LIMIT "
+    "is otherwise queued for evaluation).",
+)
 @pass_app
-def register_cmd(app: AppContext, paths, url, token, dry_run, quiet) -> None:
+def register_cmd(app: AppContext, paths, url, token, dry_run, quiet, wait) -> None:
     """Register manifests from FILES or DIRECTORIES (all-or-nothing).
 
     Re-registering an unchanged manifest changes nothing. Any invalid document
     stops the whole batch: problems are listed by file and field, exit code 2.
+    Policies are evaluated in the same transaction; a batch changing more than
+    GOVERN_INLINE_EVALUATION_LIMIT automations queues their evaluation instead
+    (except promotions to production), unless --wait is given.
     """
     loaded = LoadResult()
     for path in paths:
@@ -94,6 +104,7 @@ def register_cmd(app: AppContext, paths, url, token, dry_run, quiet) -> None:
     if dry_run:
         click.echo(f"{len(loaded.documents)} manifest(s) valid; nothing written (--dry-run)")
         return
+    queued = 0
     if url:
         from govern.registry.remote import RemoteError, push_manifests
 
@@ -106,14 +117,20 @@ def register_cmd(app: AppContext, paths, url, token, dry_run, quiet) -> None:
     else:
         engine = app.migrated_engine()
         domains = app.settings.internal_domains
+        limit = None if wait else app.settings.inline_evaluation_limit
         try:
             done = retrying(
                 engine,
-                lambda session: register(
-                    session, loaded, principal=LOCAL_ADMIN, internal_domains=domains
+                lambda session: register_batch(
+                    session,
+                    loaded,
+                    principal=LOCAL_ADMIN,
+                    internal_domains=domains,
+                    inline_limit=limit,
                 ),
             )
-            outcomes = [o.as_dict() for o in done]
+            outcomes = [o.as_dict() for o in done.outcomes]
+            queued = len(done.queued)
         except ManifestInvalid as exc:
             _fail(exc.problems)
         except automations.Conflict as exc:
@@ -122,6 +139,18 @@ def register_cmd(app: AppContext, paths, url, token, dry_run, quiet) -> None:
             click.echo(f"error: {exc}; nothing was registered", err=True)
             sys.exit(EXIT_INVALID)
     _summarise(outcomes, quiet)
+    if queued:
+        click.echo(queued_message(queued))
+
+
+def queued_message(count: int) -> str:
+    from govern.policies.pending import DRAIN_INTERVAL_SECONDS
+
+    return (
+        f"policy evaluation of {count} automation(s) queued: a running `govern serve` or "
+        f"`govern scheduler` starts evaluating them within {DRAIN_INTERVAL_SECONDS} s; "
+        "or run `govern policy evaluate --pending`"
+    )
 
 
 def _missing(path: Path):

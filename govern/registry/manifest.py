@@ -131,6 +131,79 @@ def _dates_to_text(value: Any) -> Any:
     return value
 
 
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_SCALARS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("int", "float", "bool", "null", "timestamp")
+)
+_DEPTH = 100
+
+
+class _Unusual(Exception):
+    """A node the plain builder leaves to PyYAML's own safe constructor."""
+
+
+class _ManifestLoader(_YAML_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, building each document straight from its node tree.
+
+    PyYAML's constructor spends most of a bulk load in per-node bookkeeping (object
+    identity for aliases, generators for recursive structures) that plain manifests do
+    not need. Documents made of mappings, sequences and standard scalars are built
+    directly, with dates as text (what :func:`_dates_to_text` does); anything else
+    (merge keys, other tags, deep or recursive aliases) goes through the standard safe
+    constructor, so results and errors are the same as ``yaml.safe_load``.
+    """
+
+    def resolve(self, kind, value, implicit):
+        """Text that no implicit resolver could claim (most of a manifest) is a string;
+        the rest is resolved as PyYAML does."""
+        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
+            table = self.yaml_implicit_resolvers
+            if not implicit[0] or (value and value[0] not in table and None not in table):
+                return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
+    def construct_document(self, node):
+        if isinstance(node, yaml.MappingNode):
+            try:
+                data = self._plain(node, 0)
+            except _Unusual:
+                pass
+            else:
+                self.constructed_objects = {}
+                return data
+        data = super().construct_document(node)
+        return _dates_to_text(data) if isinstance(data, dict) else data
+
+    def _plain(self, node, depth: int) -> Any:
+        tag = node.tag
+        if tag == _STR and type(node) is yaml.ScalarNode:
+            return node.value
+        if depth > _DEPTH:
+            raise _Unusual
+        if tag == _MAP and type(node) is yaml.MappingNode:
+            out = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE:
+                    raise _Unusual
+                key = key_node.value if key_node.tag == _STR else str(self._scalar(key_node))
+                out[key] = self._plain(value_node, depth + 1)
+            return out
+        if tag == _SEQ and type(node) is yaml.SequenceNode:
+            return [self._plain(item, depth + 1) for item in node.value]
+        if type(node) is yaml.ScalarNode:
+            value = self._scalar(node)
+            return value.isoformat() if isinstance(value, dt.date) else value
+        raise _Unusual
+
+    def _scalar(self, node) -> Any:
+        if node.tag not in _SCALARS:
+            raise _Unusual
+        return self.yaml_constructors[node.tag](self, node)
+
+
 def parse_text(text: str, source: str) -> LoadResult:
     """Parse YAML or JSON text holding one or more documents."""
     result = LoadResult()
@@ -142,10 +215,10 @@ def parse_text(text: str, source: str) -> LoadResult:
     stripped = text.lstrip()
     try:
         if stripped.startswith("[") or stripped.startswith("{"):
-            loaded = json.loads(text)
+            loaded = json.loads(text)  # JSON holds no dates and only text keys
             raw = loaded if isinstance(loaded, list) else [loaded]
         else:
-            raw = [d for d in yaml.load_all(text, Loader=_YAML_LOADER) if d is not None]
+            raw = [d for d in yaml.load_all(text, Loader=_ManifestLoader) if d is not None]
     except json.JSONDecodeError as exc:
         msg = f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         result.problems.append(Problem(source, "", msg))
@@ -179,7 +252,7 @@ def parse_text(text: str, source: str) -> LoadResult:
                 )
             )
             continue
-        result.documents.append(Document(source, index, _dates_to_text(body)))
+        result.documents.append(Document(source, index, body))
     return result
 
 

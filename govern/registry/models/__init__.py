@@ -3,6 +3,7 @@
 from govern.registry.models.compliance import Decision, Policy, PolicyResult, Waiver
 from govern.registry.models.discovery import Discovery, ScanRun, ScanTarget
 from govern.registry.models.inventory import Access, Asset, Automation, AutomationLink, Person
+from govern.registry.models.queue import EvaluationQueue
 from govern.registry.models.security import ApiToken, AuditEvent, User
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "AutomationLink",
     "Decision",
     "Discovery",
+    "EvaluationQueue",
     "Person",
     "Policy",
     "PolicyResult",

@@ -24,7 +24,7 @@ from govern.registry.models.vocab import (
     RISK_TIERS,
     TRACKS,
 )
-from govern.registry.register import register
+from govern.registry.register import register_batch
 from govern.registry.views import audit_dict, automation_dict
 from govern.web.api import bp
 from govern.web.api.errors import ApiError
@@ -63,12 +63,30 @@ def register_manifests():
     loaded = validate(_documents_from_request())
     if loaded.problems:
         raise ManifestInvalid(loaded.problems)
-    domains = Services.current().settings.internal_domains
-    outcomes = write_retrying(
-        lambda session: register(session, loaded, principal=who, internal_domains=domains)
+    settings = Services.current().settings
+    done = write_retrying(
+        lambda session: register_batch(
+            session,
+            loaded,
+            principal=who,
+            internal_domains=settings.internal_domains,
+            inline_limit=settings.inline_evaluation_limit,
+        )
     )
-    created = any(o.action == "created" for o in outcomes)
-    return {"results": [o.as_dict() for o in outcomes]}, 201 if created else 200
+    created = any(o.action == "created" for o in done.outcomes)
+    body = {"results": [o.as_dict() for o in done.outcomes], "evaluationQueued": len(done.queued)}
+    return body, 201 if created else 200
+
+
+def _evaluation_states(session, items: list[dict]) -> list[dict]:
+    """Mark automations whose policy evaluation is queued (their stored violations and
+    risk may be stale until the queue is drained)."""
+    from govern.policies.pending import pending_keys
+
+    waiting = pending_keys(session, [item["key"] for item in items])
+    for item in items:
+        item["evaluation"] = "pending" if item["key"] in waiting else "current"
+    return items
 
 
 @bp.post("/manifests/validate")
@@ -111,10 +129,13 @@ def list_automations():
             page = automations.list_automations(
                 session, query_, offset=offset, limit=limit, cursor=cursor, summary=True
             )
+            items = _evaluation_states(
+                session, [automation_dict(a, full=False) for a in page.items]
+            )
     except ValueError as exc:
         raise ApiError(400, "Bad Request", str(exc)) from None
     body = {
-        "items": [automation_dict(a, full=False) for a in page.items],
+        "items": items,
         "total": page.total,
         "offset": page.offset,
         "limit": page.limit,
@@ -129,7 +150,8 @@ def get_automation(namespace: str, name: str):
     principal()
     with reading() as session:
         automation = automations.get(session, f"{namespace}/{name}")
-        return {**automation_dict(automation), **automations.relations(session, automation)}
+        (item,) = _evaluation_states(session, [automation_dict(automation)])
+        return {**item, **automations.relations(session, automation)}
 
 
 @bp.get("/automations/<namespace>/<name>/history")
@@ -454,7 +476,12 @@ OPENAPI = {
                             "action": {"enum": ["created", "updated", "unchanged"]},
                         },
                     },
-                }
+                },
+                "evaluationQueued": {
+                    "type": "integer",
+                    "description": "Automations whose policy evaluation was queued (a batch "
+                    "larger than GOVERN_INLINE_EVALUATION_LIMIT); 0 when evaluated inline",
+                },
             },
         },
         "Automation": {
@@ -477,6 +504,11 @@ OPENAPI = {
                 "riskScore": {"type": "integer", "minimum": 0, "maximum": 100},
                 "riskTier": {"enum": list(RISK_TIERS)},
                 "usesAI": {"type": "boolean"},
+                "evaluation": {
+                    "enum": ["current", "pending"],
+                    "description": "pending while the policy evaluation of a large "
+                    "registration is queued: violations and risk may be stale",
+                },
                 "trigger": {"type": "object"},
                 "schedule": {"type": ["string", "null"]},
                 "scheduleText": {"type": ["string", "null"]},

@@ -4,6 +4,8 @@ retirements, revivals, deletes. SQLite (row triggers) and PostgreSQL (statement 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from metrics_support import seed
 from sqlalchemy import insert, text
@@ -197,3 +199,47 @@ def test_scrape_folds_a_large_backlog(engine, settings, monkeypatch):
     with read_session(engine) as session:
         assert session.execute(text("SELECT count(*) FROM metrics_count")).scalar_one() < rows
     _check(engine, "scrape folded the rollup")
+
+
+def test_concurrent_writers_keep_the_rollup_exact(engine):
+    """Two transactions add a holder to the same fingerprint and an open violation to the
+    same automation at once; the second waits for the first (SQLite: the write lock;
+    PostgreSQL: the triggers' locks) and counts what it committed."""
+    seed(engine)
+    with read_session(engine) as session:
+        backup = session.execute(text("SELECT id FROM automation WHERE name = 'backup'")).scalar()
+
+    def write(name: str, policy: str) -> None:
+        with write_session(engine) as session:
+            session.execute(insert(Automation), _automation(f"race/{name}", fingerprint="F2"))
+            session.execute(
+                insert(PolicyResult),
+                {"policy_id": policy, "automation_id": backup, "status": "fail",
+                 "state": "open", "severity": "high", "evidence": []},
+            )  # fmt: skip
+
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            write("two", "race-2")
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    with write_session(engine) as session:
+        session.execute(insert(Automation), _automation("race/one", fingerprint="F2"))
+        session.execute(
+            insert(PolicyResult),
+            {"policy_id": "race-1", "automation_id": backup, "status": "fail",
+             "state": "open", "severity": "high", "evidence": []},
+        )  # fmt: skip
+        racer = threading.Thread(target=second)
+        racer.start()
+        racer.join(timeout=1.0)
+        assert racer.is_alive(), "the second writer should wait for the first"
+    racer.join(timeout=30)
+    assert not errors, errors
+    figures = _check(engine, "two concurrent writers")
+    # F2: payroll-macro plus the two new ones; backup now has open violations
+    assert figures["duplicates"] == {"groups": 2, "automations": 6}
+    assert figures["compliance"]["with_open_violations"] == 4

@@ -37,6 +37,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 INSERT = "INSERT INTO metrics_count (figure, key1, key2, n)"
+#: First key of the PostgreSQL advisory locks the triggers take (per fingerprint).
+LOCK_SPACE = 70_051
 DIMENSIONS = {
     "platform": "platform",
     "department": "department",
@@ -61,7 +63,7 @@ def _failing(t: str) -> str:
     return f"{t}.status = 'fail' AND {t}.state IN ('open', 'waived')"
 
 
-def _automation_statements(s: str) -> list[str]:
+def _automation_statements(s: str, lock: bool = False) -> list[str]:
     """Statements over ``s``: the changed automation rows, each with a ``sign``."""
     pairs = [("'lifecycle'", "s.lifecycle", "TRUE")]
     for figure, column in DIMENSIONS.items():
@@ -112,10 +114,19 @@ def _automation_statements(s: str) -> list[str]:
         f"FROM ({liveness}) l WHERE EXISTS (SELECT 1 FROM policy_result r "
         f"WHERE r.automation_id = l.id AND {_open('r')})) t WHERE t.n <> 0",
     ]
+    if lock:
+        # PostgreSQL: two transactions changing holders of one fingerprint must not both
+        # count from before the other's change. A lock per fingerprint (taken in order)
+        # makes the second wait, then count with the first one's rows committed.
+        dup.insert(
+            0,
+            f"PERFORM pg_advisory_xact_lock({LOCK_SPACE}, hashtext(c.fp)) FROM ({changed}) c "
+            "ORDER BY c.fp",
+        )
     return [dims, *dup, *results]
 
 
-def _result_statements(s: str) -> list[str]:
+def _result_statements(s: str, lock: bool = False) -> list[str]:
     """Statements over ``s``: the changed policy result rows, each with a ``sign``."""
     live_automation = "JOIN automation a ON a.id = {id} AND a.lifecycle <> 'retired'"
     violations = (
@@ -138,7 +149,16 @@ def _result_statements(s: str) -> list[str]:
         "- (CASE WHEN k.now_n - k.change > 0 THEN 1 ELSE 0 END)) AS n "
         f"FROM ({counted}) k) t WHERE t.n <> 0"
     )
-    return [violations, with_open]
+    if not lock:
+        return [violations, with_open]
+    # PostgreSQL: lock the results' automations (in id order) so that result writers of
+    # one automation, and a retirement of it, take turns and each counts what the
+    # previous one committed; an automation update already holds its row lock.
+    locking = (
+        f"PERFORM 1 FROM automation a WHERE a.id IN (SELECT s.automation_id FROM {s} s) "
+        "ORDER BY a.id FOR NO KEY UPDATE"
+    )
+    return [locking, violations, with_open]
 
 
 TABLES = {
@@ -233,7 +253,7 @@ def _create_postgresql() -> None:
             ("UPDATE", f"({old} UNION ALL {new})", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
         ):
             name = f"metrics_{table}_{event.lower()}"
-            body = ";\n  ".join(statements(rows))
+            body = ";\n  ".join(statements(rows, lock=True))
             op.execute(
                 f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
                 f"  {body};\n  RETURN NULL;\nEND\n$$"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from govern.db import utcnow
 from govern.registry import assets as asset_service
@@ -166,13 +166,17 @@ class _Ingest:
             for disc in self.session.exec(query):
                 existing[(disc.scanner, disc.location)] = disc
         self._prefetch_assets(items)
-        for d in items:
+        same = self._unchanged(items, existing)
+        for index, d in enumerate(items):
+            if index in same:
+                continue
             key = (d.get("scanner") or "filesystem", d["location"])
             disc = existing.get(key)
             self._one(d, disc)
+        self._seen_unchanged(list(same.values()))
 
-    def _one(self, d: dict[str, Any], disc: Discovery | None) -> None:
-        secrets = [clean_secret(s) for s in d.get("secrets") or []]
+    def _values(self, d: dict[str, Any]) -> dict[str, Any]:
+        """The discovery columns a scan result sets (compared to skip unchanged rows)."""
         signals = {
             k: d.get(k) or []
             for k in (
@@ -191,7 +195,94 @@ class _Ingest:
         signals["detector"] = d.get("detector")
         signals["confidence"] = d.get("confidence")
         signals["extra"] = d.get("extra") or {}
-        platform = d["platform"] if d["platform"] in PLATFORMS else "other"
+        return {
+            "target_name": self.run.target_name,
+            "name": str(d.get("name") or "")[:300],
+            "platform": d["platform"] if d["platform"] in PLATFORMS else "other",
+            "fingerprint": d.get("fingerprint"),
+            "content_hash": d.get("content_hash"),
+            "signals": signals,
+            "secrets": [clean_secret(s) for s in d.get("secrets") or []],
+            "owner_hint": (d.get("owner_hint") or None) and str(d["owner_hint"])[:320],
+            "errors": [str(e)[:300] for e in d.get("errors") or []],
+            "copies": int(d.get("copies") or 1),
+        }
+
+    def _unchanged(
+        self, items: list[dict[str, Any]], existing: dict[tuple[str, str], Discovery]
+    ) -> dict[int, tuple[Discovery, int, list[int]]]:
+        """Discoveries seen exactly as recorded, linked to a live automation whose scanned
+        edges all exist: a rescan only refreshes their last-seen (set-based, below)."""
+        candidates = []
+        for index, d in enumerate(items):
+            disc = existing.get((d.get("scanner") or "filesystem", d["location"]))
+            if (
+                disc is None
+                or disc.status != "present"
+                or disc.automation_id is None
+                or disc.decision == "not-automation"
+            ):
+                continue
+            values = self._values(d)
+            if all(getattr(disc, k) == v for k, v in values.items()):
+                candidates.append((index, d, disc))
+        if not candidates:
+            return {}
+        ids = sorted({disc.automation_id for _, _, disc in candidates})
+        automations: dict[int, Automation] = {}
+        edges: dict[tuple[int, int, str], int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for a in self.session.exec(select(Automation).where(col(Automation.id).in_(chunk))):
+                automations[a.id] = a  # type: ignore[index]
+            query = select(Access.id, Access.automation_id, Access.asset_id, Access.mode).where(
+                col(Access.automation_id).in_(chunk), Access.learned == "scanned"
+            )
+            for acc_id, automation_id, asset_id, mode in self.session.exec(query):
+                edges[(automation_id, asset_id, mode)] = acc_id
+        same: dict[int, tuple[Discovery, int, list[int]]] = {}
+        for index, d, disc in candidates:
+            a = automations.get(disc.automation_id)  # type: ignore[arg-type]
+            if a is None or a.lifecycle == "retired" or a.reconciliation_state == "missing":
+                continue
+            access_ids, uses_ai, complete = [], False, True
+            for key, mode in self._asset_keys(d):
+                asset = self.assets.get(key)
+                acc_id = edges.get((a.id, asset.id, mode)) if asset is not None else None
+                if acc_id is None:
+                    complete = False
+                    break
+                access_ids.append(acc_id)
+                uses_ai = uses_ai or bool(asset.ai_provider)  # type: ignore[union-attr]
+            if complete and (a.uses_ai or not uses_ai):
+                same[index] = (disc, a.id, access_ids)  # type: ignore[assignment]
+        return same
+
+    def _seen_unchanged(self, same: list[tuple[Discovery, int, list[int]]]) -> None:
+        """Last seen of unchanged discoveries, their automations and scanned edges: a few
+        set-based UPDATEs (500 rows each) instead of one ORM update per row."""
+        if not same:
+            return
+        now = self.now
+        self.run.discoveries += len(same)
+        self.run.secrets += sum(len(disc.secrets or []) for disc, _, _ in same)
+        groups = (
+            (Discovery, sorted({disc.id for disc, _, _ in same}), {"scan_run_id": self.run.id}),
+            (Automation, sorted({a for _, a, _ in same}), {"missing_runs": 0}),
+            (Access, sorted({i for _, _, ids in same for i in ids}), {}),
+        )
+        for model, ids, values in groups:
+            for start in range(0, len(ids), 500):
+                self.session.execute(
+                    update(model)
+                    .where(col(model.id).in_(ids[start : start + 500]))
+                    .values(last_seen=now, **values)
+                )
+
+    def _one(self, d: dict[str, Any], disc: Discovery | None) -> None:
+        values = self._values(d)
+        secrets = values["secrets"]
+        platform = values["platform"]
         new = disc is None
         if disc is None:
             disc = Discovery(
@@ -201,16 +292,8 @@ class _Ingest:
                 first_seen=self.now,
             )
             self.run.new_discoveries += 1
-        disc.target_name = self.run.target_name
-        disc.name = str(d.get("name") or "")[:300]
-        disc.platform = platform
-        disc.fingerprint = d.get("fingerprint")
-        disc.content_hash = d.get("content_hash")
-        disc.signals = signals
-        disc.secrets = secrets
-        disc.owner_hint = (d.get("owner_hint") or None) and str(d["owner_hint"])[:320]
-        disc.errors = [str(e)[:300] for e in d.get("errors") or []]
-        disc.copies = int(d.get("copies") or 1)
+        for key, value in values.items():
+            setattr(disc, key, value)
         disc.status = "present"
         disc.last_seen = self.now
         disc.scan_run_id = self.run.id

@@ -265,3 +265,20 @@ def test_outdated_cache_file_means_a_cold_scan(tmp_path):
     cold = run([root], cache_path=cache)
     assert cold["scan"]["files_read"] > 0 and len(cold["discoveries"]) == 20
     assert run([root], cache_path=cache)["scan"]["files_read"] == 0
+
+
+def test_a_file_given_as_root_and_symlinked_files_are_cached(tmp_path):
+    root = tmp_path / "share"
+    _tree(root)
+    script = root / "python" / "job_python.py"
+    (root / "links").mkdir()
+    (root / "links" / "job.py").symlink_to(script)
+    cache = tmp_path / "cache.sqlite"
+    cold = run([script, root], cache_path=cache)
+    warm = run([script, root], cache_path=cache)
+    assert warm["scan"]["files_read"] == 0
+    assert _same(cold, warm) and warm["scan"]["files_seen"] == cold["scan"]["files_seen"]
+    assert str(root / "links" / "job.py") in {d["location"] for d in warm["discoveries"]}
+    script.write_text(script.read_text() + "\nprint('done')\n")
+    again = run([script, root], cache_path=cache)
+    assert again["scan"]["files_read"] == 3  # the root file, its copy in the tree, the link

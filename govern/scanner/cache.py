@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -53,6 +54,7 @@ class ScanCache:
         self.has_result = False
         self.stored: dict[str, tuple[int, int, str, str | None]] = {}
         self._removed: list[str] | None = None
+        self.kept: list[str] = []  # files given as roots, found unchanged by ``lookup``
         self.memo: Memo | None = None
         if path is not None and path.exists():
             self._load()
@@ -112,6 +114,20 @@ class ScanCache:
                 out[location] = json.loads(text)
         return out
 
+    def lookup(self, location: str, size: int, mtime_ns: int) -> dict[str, Any] | None:
+        """The cached result of one file outside any listed folder (a file given as a
+        root), or None when it is new or changed."""
+        if not self.complete:
+            return None
+        rows = self._read(
+            "select payload from files where location = ? and size = ? and mtime_ns = ?",
+            (location, size, mtime_ns),
+        )
+        if not rows:
+            return None
+        self.kept.append(location)
+        return json.loads(rows[0][0]) if rows[0][0] else {"findings": [], "skipped": None}
+
     def unchanged(self) -> bool:
         """Nothing was analysed or removed: the stored result still holds."""
         return self.complete and not self.stored and not self.removed()
@@ -150,7 +166,7 @@ class ScanCache:
                     still = set(now.by_name)
                     still.update(now.by_content)
                     names = [n for n in names if n not in still]
-                gone.extend(display(f"{folder}/{n}") for n in names)
+                gone.extend(display(os.path.join(folder, n)) for n in names)
             self._removed = sorted(gone)
         return self._removed
 

@@ -248,6 +248,12 @@ class Engine:
                 self.stats["files_seen"] += 1
                 if self.progress and self.stats["files_seen"] % 200 == 0:
                     self.progress(self.stats["files_seen"], self.stats["bytes_read"], location)
+                if entry.folder is None and memo is not None:  # a file given as a root
+                    kept = cache.lookup(location, entry.stat.st_size, entry.stat.st_mtime_ns)
+                    if kept is not None:
+                        self.stats["files_cached"] += 1
+                        self._cached(location, kept)
+                        continue
                 by_name = self._file(entry.path, entry.root, entry.rel, location, entry.stat)
                 record = current.get(entry.folder) if entry.folder else None
                 if record is not None and by_name is not None:
@@ -263,6 +269,9 @@ class Engine:
             kept = cache.result() if cache.unchanged() else None
             if kept is not None:  # nothing changed at all: the last result still holds
                 self.discoveries = kept["discoveries"]
+                repeated = sum(1 for s in self.skipped if s.cached)
+                self.skipped = [s for s in self.skipped if not s.cached]
+                self.stats["skipped"] -= repeated
                 for location, reason in kept["skipped"]:
                     self._skip(location, reason, cached=True)
                 self.skipped.sort(key=lambda s: s.location)

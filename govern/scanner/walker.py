@@ -237,7 +237,8 @@ def walk(
                 yield Entry(path, root, _rel(path, root), None, reason)
                 continue
             seen = known_content.get(name)
-            if seen is not None and regular and seen[1] == st.st_mtime_ns and seen[0] == st.st_size:
+            is_file = st.st_mode & 0o170000 == 0o100000  # a regular file (or a link to one)
+            if seen is not None and is_file and seen[1] == st.st_mtime_ns and seen[0] == st.st_size:
                 record.by_content[name] = seen
                 unchanged.append(path)
                 continue
@@ -245,7 +246,7 @@ def walk(
                 yield Entry(path, root, _rel(path, root), None, "symlinked folder not followed")
                 continue
             rel = path[prefix:] if plain else _rel(path, root)
-            yield Entry(path, root, rel, st, folder=folder if regular else None, name=name)
+            yield Entry(path, root, rel, st, folder=folder if is_file else None, name=name)
         stack.extend(reversed(subfolders))
 
 

@@ -166,8 +166,8 @@ def walk(
                     continue
                 if changed is None:  # copy on write: ``before`` stays as loaded
                     changed = record = current[folder] = Folder(
-                        mtime, before.subdirs, before.by_name, dict(before.by_content)
-                    )  # (subdirs and names are not changed, so they are shared)
+                        mtime, list(before.subdirs), list(before.by_name), dict(before.by_content)
+                    )
                 del record.by_content[name]  # re-added by the engine once analysed
                 if st is None:
                     record.mtime_ns = None  # raced with a change: list it next time

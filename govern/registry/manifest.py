@@ -186,10 +186,9 @@ class _ManifestLoader(_YAML_LOADER):  # type: ignore[misc, valid-type]
         if tag == _MAP and type(node) is yaml.MappingNode:
             out = {}
             for key_node, value_node in node.value:
-                if type(key_node) is not yaml.ScalarNode or key_node.tag == _MERGE:
-                    raise _Unusual
-                key = key_node.value if key_node.tag == _STR else str(self._scalar(key_node))
-                out[key] = self._plain(value_node, depth + 1)
+                if key_node.tag != _STR or type(key_node) is not yaml.ScalarNode:
+                    raise _Unusual  # merge keys; 1 and true are one key once built
+                out[key_node.value] = self._plain(value_node, depth + 1)
             return out
         if tag == _SEQ and type(node) is yaml.SequenceNode:
             return [self._plain(item, depth + 1) for item in node.value]

@@ -63,7 +63,7 @@ def _failing(t: str) -> str:
     return f"{t}.status = 'fail' AND {t}.state IN ('open', 'waived')"
 
 
-def _automation_statements(s: str, lock: bool = False) -> list[str]:
+def _automation_statements(s: str) -> list[str]:
     """Statements over ``s``: the changed automation rows, each with a ``sign``."""
     pairs = [("'lifecycle'", "s.lifecycle", "TRUE")]
     for figure, column in DIMENSIONS.items():
@@ -114,19 +114,10 @@ def _automation_statements(s: str, lock: bool = False) -> list[str]:
         f"FROM ({liveness}) l WHERE EXISTS (SELECT 1 FROM policy_result r "
         f"WHERE r.automation_id = l.id AND {_open('r')})) t WHERE t.n <> 0",
     ]
-    if lock:
-        # PostgreSQL: two transactions changing holders of one fingerprint must not both
-        # count from before the other's change. A lock per fingerprint (taken in order)
-        # makes the second wait, then count with the first one's rows committed.
-        dup.insert(
-            0,
-            f"PERFORM pg_advisory_xact_lock({LOCK_SPACE}, hashtext(c.fp)) FROM ({changed}) c "
-            "ORDER BY c.fp",
-        )
     return [dims, *dup, *results]
 
 
-def _result_statements(s: str, lock: bool = False) -> list[str]:
+def _result_statements(s: str) -> list[str]:
     """Statements over ``s``: the changed policy result rows, each with a ``sign``."""
     live_automation = "JOIN automation a ON a.id = {id} AND a.lifecycle <> 'retired'"
     violations = (
@@ -149,22 +140,78 @@ def _result_statements(s: str, lock: bool = False) -> list[str]:
         "- (CASE WHEN k.now_n - k.change > 0 THEN 1 ELSE 0 END)) AS n "
         f"FROM ({counted}) k) t WHERE t.n <> 0"
     )
-    if not lock:
-        return [violations, with_open]
-    # PostgreSQL: lock the results' automations (in id order) so that result writers of
-    # one automation, and a retirement of it, take turns and each counts what the
-    # previous one committed; an automation update already holds its row lock.
-    locking = (
-        f"PERFORM 1 FROM automation a WHERE a.id IN (SELECT s.automation_id FROM {s} s) "
-        "ORDER BY a.id FOR NO KEY UPDATE"
+    return [violations, with_open]
+
+
+def _automation_row(r: str, sign: str) -> list[str]:
+    """SQLite, one inserted (NEW, +1) or deleted (OLD, -1) automation: the statements
+    above written for a single row, which SQLite runs several times faster."""
+    live = f"{r}.{LIVE}"
+    parts = [f"SELECT 'lifecycle', {r}.lifecycle, '', {sign}"]
+    for figure, column in DIMENSIONS.items():
+        parts.append(f"SELECT '{figure}', COALESCE({r}.{column}, ''), '', {sign} WHERE {live}")
+    parts.append(f"SELECT 'uses_ai', '', '', {sign} WHERE {live} AND {r}.uses_ai")
+    parts.append(
+        f"SELECT 'pending', {r}.track, '', {sign} WHERE {live} AND {r}.review_state = 'pending'"
     )
-    return [locking, violations, with_open]
+    dims = f"{INSERT} " + " UNION ALL ".join(parts)
+    counted = (
+        "SELECT c.now_n AS now_n, c.now_n - " + sign + " AS was_n FROM (SELECT count(*) AS now_n "
+        f"FROM automation a WHERE a.fingerprint = {r}.fingerprint AND a.{LIVE}) c"
+    )
+    dup = []
+    for figure, now, was in (
+        ("dup_groups", "1", "1"),
+        ("dup_automations", "k.now_n", "k.was_n"),
+    ):
+        dup.append(
+            f"{INSERT} SELECT '{figure}', '', '', t.n FROM (SELECT "
+            f"(CASE WHEN k.now_n > 1 THEN {now} ELSE 0 END) "
+            f"- (CASE WHEN k.was_n > 1 THEN {was} ELSE 0 END) AS n FROM ({counted}) k) t "
+            f"WHERE t.n <> 0 AND {r}.fingerprint IS NOT NULL AND {live}"
+        )
+    results = [
+        f"{INSERT} SELECT 'violation_' || r.state, r.policy_id, r.severity, {sign} * count(*) "
+        f"FROM policy_result r WHERE r.automation_id = {r}.id AND {_failing('r')} AND {live} "
+        "GROUP BY r.state, r.policy_id, r.severity",
+        f"{INSERT} SELECT 'with_open', '', '', {sign} WHERE {live} AND EXISTS (SELECT 1 "
+        f"FROM policy_result r WHERE r.automation_id = {r}.id AND {_open('r')})",
+    ]
+    return [dims, *dup, *results]
+
+
+def _result_row(r: str, sign: str) -> list[str]:
+    """SQLite, one inserted or deleted policy result (see ``_automation_row``)."""
+    live = f"EXISTS (SELECT 1 FROM automation a WHERE a.id = {r}.automation_id AND a.{LIVE})"
+    violation = (
+        f"{INSERT} SELECT 'violation_' || {r}.state, {r}.policy_id, {r}.severity, {sign} "
+        f"WHERE {_failing(r)} AND {live}"
+    )
+    with_open = (
+        f"{INSERT} SELECT 'with_open', '', '', t.n FROM (SELECT "
+        "(CASE WHEN c.now_n > 0 THEN 1 ELSE 0 END) "
+        f"- (CASE WHEN c.now_n - {sign} > 0 THEN 1 ELSE 0 END) AS n "
+        "FROM (SELECT count(*) AS now_n FROM policy_result r "
+        f"WHERE r.automation_id = {r}.automation_id AND {_open('r')}) c) t "
+        f"WHERE t.n <> 0 AND {_open(r)} AND {live}"
+    )
+    return [violation, with_open]
 
 
 TABLES = {
     "automation": (AUTOMATION, _automation_statements),
     "policy_result": (RESULT, _result_statements),
 }
+SINGLE_ROW = {"automation": _automation_row, "policy_result": _result_row}
+
+
+def _one_statement(statements: list[str]) -> list[str]:
+    """The single-row inserts as one ``INSERT ... SELECT ... UNION ALL ...`` (each
+    trigger statement has a fixed cost in SQLite)."""
+    prefix = f"{INSERT} "
+    assert all(statement.startswith(prefix) for statement in statements)
+    return [prefix + " UNION ALL ".join(s[len(prefix) :] for s in statements)]
+
 
 BACKFILL = [
     f"{INSERT} SELECT 'lifecycle', lifecycle, '', count(*) FROM automation GROUP BY lifecycle",
@@ -225,43 +272,155 @@ def _create_sqlite() -> None:
     for table, (columns, statements) in TABLES.items():
         old, new = _row(columns, "OLD", "-1"), _row(columns, "NEW", "1")
         changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
-        for event, rows, when in (
-            ("INSERT", f"({new})", ""),
-            ("DELETE", f"({old})", ""),
+        single = SINGLE_ROW[table]
+        for event, body, when in (
+            ("INSERT", _one_statement(single("NEW", "1")), ""),
+            ("DELETE", _one_statement(single("OLD", "-1")), ""),
             (
                 f"UPDATE OF {', '.join(columns)}",
-                f"({old} UNION ALL {new})",
+                statements(f"({old} UNION ALL {new})"),
                 f" WHEN {changed}",
             ),
         ):
             name = f"metrics_{table}_{event.split()[0].lower()}"
-            body = ";\n  ".join(statements(rows))
+            body = ";\n  ".join(body)
             op.execute(
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when}\n"
                 f"BEGIN\n  {body};\nEND"
             )
 
 
+def _pg_dims(r: str, sign: str, insert: bool = True) -> str:
+    live = f"{r}.{LIVE}"
+    parts = [f"SELECT 'lifecycle', {r}.lifecycle, '', {sign}"]
+    for figure, column in DIMENSIONS.items():
+        parts.append(f"SELECT '{figure}', COALESCE({r}.{column}, ''), '', {sign} WHERE {live}")
+    parts.append(f"SELECT 'uses_ai', '', '', {sign} WHERE {live} AND {r}.uses_ai")
+    parts.append(
+        f"SELECT 'pending', {r}.track, '', {sign} WHERE {live} AND {r}.review_state = 'pending'"
+    )
+    union = " UNION ALL ".join(parts)
+    return f"{INSERT} {union}" if insert else union
+
+
+def _pg_dims_update() -> str:
+    """Only the keys an update moved: old row -1, new row +1, summed."""
+    both = f"{_pg_dims('OLD', '-1', False)} UNION ALL {_pg_dims('NEW', '1', False)}"
+    return (
+        f"{INSERT} SELECT d.figure, d.key1, '', sum(d.n) FROM ({both}) d(figure, key1, key2, n) "
+        "GROUP BY d.figure, d.key1 HAVING sum(d.n) <> 0"
+    )
+
+
+#: PostgreSQL runs row triggers BEFORE each row changes: unlike AFTER row triggers, which
+#: run once the whole statement is done, they see the table as it was just before this
+#: row (including the statement's earlier rows), so "count now, count after this row"
+#: stays exact for statements that change several rows of one group. Writers of one
+#: group take turns: a lock per fingerprint bucket (advisory, at most FINGERPRINT_LOCKS
+#: per transaction) and the automation's row lock for its results.
+FINGERPRINT_LOCKS = 64
+PG_AUTOMATION = f"""
+DECLARE
+  was_live boolean := TG_OP <> 'INSERT' AND OLD.{LIVE};
+  is_live boolean := TG_OP <> 'DELETE' AND NEW.{LIVE};
+  fp text;
+  change integer;
+  was_n bigint;
+  now_n bigint;
+  sign integer;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN {_pg_dims_update()};
+  ELSIF TG_OP = 'INSERT' THEN {_pg_dims("NEW", "1")};
+  ELSE {_pg_dims("OLD", "-1")};
+  END IF;
+  FOR fp IN SELECT DISTINCT v.f FROM (VALUES
+      (CASE WHEN was_live THEN OLD.fingerprint END),
+      (CASE WHEN is_live THEN NEW.fingerprint END)) v(f)
+    WHERE v.f IS NOT NULL ORDER BY v.f
+  LOOP
+    change := (CASE WHEN is_live AND NEW.fingerprint = fp THEN 1 ELSE 0 END)
+      - (CASE WHEN was_live AND OLD.fingerprint = fp THEN 1 ELSE 0 END);
+    CONTINUE WHEN change = 0;
+    PERFORM pg_advisory_xact_lock({LOCK_SPACE}, abs(hashtext(fp)) % {FINGERPRINT_LOCKS});
+    SELECT count(*) INTO was_n FROM automation a WHERE a.fingerprint = fp AND a.{LIVE};
+    now_n := was_n + change;
+    {INSERT} SELECT t.figure, '', '', t.n FROM (VALUES
+        ('dup_groups', (CASE WHEN now_n > 1 THEN 1 ELSE 0 END)
+                       - (CASE WHEN was_n > 1 THEN 1 ELSE 0 END)),
+        ('dup_automations', (CASE WHEN now_n > 1 THEN now_n ELSE 0 END)
+                            - (CASE WHEN was_n > 1 THEN was_n ELSE 0 END))) t(figure, n)
+      WHERE t.n <> 0;
+  END LOOP;
+  IF was_live <> is_live THEN
+    sign := CASE WHEN is_live THEN 1 ELSE -1 END;
+    {INSERT} SELECT 'violation_' || r.state, r.policy_id, r.severity, sign * count(*)
+      FROM policy_result r WHERE r.automation_id = COALESCE(NEW.id, OLD.id)
+      AND {_failing("r")} GROUP BY r.state, r.policy_id, r.severity;
+    {INSERT} SELECT 'with_open', '', '', sign WHERE EXISTS (SELECT 1 FROM policy_result r
+      WHERE r.automation_id = COALESCE(NEW.id, OLD.id) AND {_open("r")});
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END"""
+PG_RESULT = f"""
+DECLARE
+  was_failing boolean := TG_OP <> 'INSERT' AND {_failing("OLD")};
+  is_failing boolean := TG_OP <> 'DELETE' AND {_failing("NEW")};
+  was_open boolean := TG_OP <> 'INSERT' AND {_open("OLD")};
+  is_open boolean := TG_OP <> 'DELETE' AND {_open("NEW")};
+  aid bigint;
+  change integer;
+  was_n bigint;
+BEGIN
+  IF NOT (was_failing OR is_failing) THEN
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+  END IF;
+  PERFORM 1 FROM automation a WHERE a.id IN (OLD.automation_id, NEW.automation_id)
+    ORDER BY a.id FOR NO KEY UPDATE;
+  IF was_failing THEN
+    {INSERT} SELECT 'violation_' || OLD.state, OLD.policy_id, OLD.severity, -1
+      WHERE EXISTS (SELECT 1 FROM automation a WHERE a.id = OLD.automation_id AND a.{LIVE});
+  END IF;
+  IF is_failing THEN
+    {INSERT} SELECT 'violation_' || NEW.state, NEW.policy_id, NEW.severity, 1
+      WHERE EXISTS (SELECT 1 FROM automation a WHERE a.id = NEW.automation_id AND a.{LIVE});
+  END IF;
+  FOR aid IN SELECT DISTINCT v.a FROM (VALUES
+      (CASE WHEN was_open THEN OLD.automation_id END),
+      (CASE WHEN is_open THEN NEW.automation_id END)) v(a)
+    WHERE v.a IS NOT NULL
+  LOOP
+    change := (CASE WHEN is_open AND NEW.automation_id = aid THEN 1 ELSE 0 END)
+      - (CASE WHEN was_open AND OLD.automation_id = aid THEN 1 ELSE 0 END);
+    CONTINUE WHEN change = 0;
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM automation a WHERE a.id = aid AND a.{LIVE});
+    SELECT count(*) INTO was_n FROM policy_result r WHERE r.automation_id = aid
+      AND {_open("r")};
+    {INSERT} SELECT 'with_open', '', '', t.n FROM (SELECT
+        (CASE WHEN was_n + change > 0 THEN 1 ELSE 0 END)
+        - (CASE WHEN was_n > 0 THEN 1 ELSE 0 END) AS n) t WHERE t.n <> 0;
+  END LOOP;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END"""
+PG_FUNCTIONS = {"automation": PG_AUTOMATION, "policy_result": PG_RESULT}
+
+
 def _create_postgresql() -> None:
-    for table, (columns, statements) in TABLES.items():
-        picked = ", ".join(columns)
-        old = f"SELECT -1 AS sign, {picked} FROM old_rows"
-        new = f"SELECT 1 AS sign, {picked} FROM new_rows"
-        for event, rows, referencing in (
-            ("INSERT", f"({new})", "NEW TABLE AS new_rows"),
-            ("DELETE", f"({old})", "OLD TABLE AS old_rows"),
-            ("UPDATE", f"({old} UNION ALL {new})", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-        ):
-            name = f"metrics_{table}_{event.lower()}"
-            body = ";\n  ".join(statements(rows, lock=True))
-            op.execute(
-                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-                f"  {body};\n  RETURN NULL;\nEND\n$$"
-            )
-            op.execute(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
-            )
+    for table, (columns, _) in TABLES.items():
+        name = f"metrics_{table}"
+        body = PG_FUNCTIONS[table]
+        op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $${body}$$")
+        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+        op.execute(
+            f"CREATE TRIGGER {name}_write BEFORE INSERT OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()"
+        )
+        op.execute(
+            f"CREATE TRIGGER {name}_update BEFORE UPDATE ON {table} FOR EACH ROW "
+            f"WHEN ({changed}) EXECUTE FUNCTION {name}()"
+        )
     # TRUNCATE fires no row trigger: clear what the truncated table contributed.
     op.execute(
         "CREATE FUNCTION metrics_truncate() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
@@ -279,13 +438,13 @@ def _create_postgresql() -> None:
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     for table in TABLES:
-        for event in ("insert", "delete", "update", "truncate"):
-            name = f"metrics_{table}_{event}"
-            if sqlite:
-                op.execute(f"DROP TRIGGER IF EXISTS {name}")
-            else:
-                op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-                op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        if sqlite:
+            for event in ("insert", "delete", "update"):
+                op.execute(f"DROP TRIGGER IF EXISTS metrics_{table}_{event}")
+            continue
+        for trigger in ("write", "update", "truncate"):
+            op.execute(f"DROP TRIGGER IF EXISTS metrics_{table}_{trigger} ON {table}")
+        op.execute(f"DROP FUNCTION IF EXISTS metrics_{table}()")
     if not sqlite:
         op.execute("DROP FUNCTION IF EXISTS metrics_truncate()")
     op.execute("DROP INDEX IF EXISTS ix_automation_pending_since")

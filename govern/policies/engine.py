@@ -15,6 +15,8 @@ from typing import Any
 from govern.policies.facts import AutomationFacts
 from govern.policies.model import CompiledPolicy, Result
 
+_NONE: list = []  # shared "no paths" answer; callers never mutate it
+
 
 class Context:
     """What conditions may consult besides the facts: the time, and the lineage graph
@@ -52,8 +54,11 @@ class Context:
             raise RuntimeError("lineage conditions need govern.lineage and a database session")
         return graph
 
-    def flow_paths(self, key: str, source: dict, sink: dict, max_hops: int) -> list:
-        query = json.dumps([source, sink, max_hops], sort_keys=True)
+    def flow_paths(
+        self, key: str, source: dict, sink: dict, max_hops: int, *, query: str | None = None
+    ) -> list:
+        if query is None:
+            query = json.dumps([source, sink, max_hops], sort_keys=True)
         if self.bulk:
             index = self._indexes.get(query)
             if index is None:
@@ -64,7 +69,7 @@ class Context:
                     for automation in dict.fromkeys(path.automations):
                         index[automation].append(path)
                 self._indexes[query] = index
-            return index.get(key, [])
+            return index.get(key, _NONE)
         cached = self._through.get((query, key))
         if cached is None:
             cached = list(

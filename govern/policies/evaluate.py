@@ -10,9 +10,12 @@ Every change of outcome is written to the decision log with the policy revision.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
+import gc
 import json
+import threading
 import time
 import uuid
 from collections.abc import Iterable
@@ -20,7 +23,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, text, update
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from govern.db import utcnow
@@ -120,41 +125,61 @@ def compute(
     failures: dict[int | None, list[Result]] = {}
     others: list[Result] = []
     every: list[Result] | None = [] if explain else None
-    selector_keys = [json.dumps(p.document.get("selector"), sort_keys=True) for p in policies]
-    for f in facts:
-        mine: list[Result] = []
-        applies: dict[str, bool] = {}
-        for policy, selector_key in zip(policies, selector_keys, strict=True):
-            if explain:
+    if explain:
+        for f in facts:
+            mine: list[Result] = []
+            for policy in policies:
                 result = apply(policy, f, ctx, explain=True)
-                status = result.status
-            else:
-                hit = applies.get(selector_key)
-                if hit is None:
-                    hit = applies[selector_key] = policy.selector.test(f, ctx)
-                if not hit:
-                    status = "not-applicable"
-                elif policy.condition.test(f, ctx):
-                    status = "pass"
-                else:
-                    status = "fail"
-                result = None
-            if status == "fail":
-                if result is None:
-                    result = explain_failure(policy, f, ctx)
-                w = waivers.find(result, f, ctx)
-                if w is not None:
-                    result.waiver_id = w.id
-                    result.explanation += f" Waived until {w.expires_at:%Y-%m-%d} ({w.reason})."
-                    counts["waived"] += 1
-                mine.append(result)
-            elif (policy.id, f.id) in keep:
-                others.append(result or apply(policy, f, ctx, explain=True))
-            counts[status] += 1
-            if every is not None:
+                if result.status == "fail":
+                    _waive(result, waivers.find(result, f, ctx), counts)
+                    mine.append(result)
+                elif (policy.id, f.id) in keep:
+                    others.append(result)
+                counts[result.status] += 1
                 every.append(result)
+            failures[f.id] = mine
+        return Computation(facts, policies, ctx, failures, others, counts, every)
+    # Policies sharing a selector (most apply to every live automation) test it once per
+    # automation; selectors and conditions are plain functions built once per policy.
+    selectors: dict[str, int] = {}
+    plan = []
+    for p in policies:
+        slot = selectors.setdefault(json.dumps(p.document.get("selector"), sort_keys=True),
+                                    len(selectors))  # fmt: skip
+        plan.append((p, slot, p.selector.predicate(), p.condition.predicate()))
+    n_selectors = len(selectors)
+    passed = failed = skipped = 0
+    for f in facts:
+        mine = []
+        applies: list[bool | None] = [None] * n_selectors
+        for policy, slot, selector, condition in plan:
+            hit = applies[slot]
+            if hit is None:
+                hit = applies[slot] = bool(selector(f, ctx))
+            if not hit:
+                skipped += 1
+            elif condition(f, ctx):
+                passed += 1
+            else:
+                failed += 1
+                result = explain_failure(policy, f, ctx)
+                _waive(result, waivers.find(result, f, ctx), counts)
+                mine.append(result)
+                continue
+            if keep and (policy.id, f.id) in keep:
+                others.append(apply(policy, f, ctx, explain=True))
         failures[f.id] = mine
+    counts["pass"] += passed
+    counts["fail"] += failed
+    counts["not-applicable"] += skipped
     return Computation(facts, policies, ctx, failures, others, counts, every)
+
+
+def _waive(result: Result, w, counts: dict[str, int]) -> None:
+    if w is not None:
+        result.waiver_id = w.id
+        result.explanation += f" Waived until {w.expires_at:%Y-%m-%d} ({w.reason})."
+        counts["waived"] += 1
 
 
 def evaluate(
@@ -170,34 +195,40 @@ def evaluate(
     The caller owns the transaction. Full passes also resolve violations of policies
     that were disabled or removed. ``graph`` may be the process-wide lineage graph
     (``committed_graph``) when the caller's transaction has written nothing yet;
-    otherwise the graph is read inside the caller's session.
+    without one, that graph is still used when the transaction has written nothing
+    (it then sees exactly the committed data), otherwise the graph is read inside the
+    caller's session.
     """
     started = time.perf_counter()
     now = now or utcnow()
     session.flush()
     key_list = None if keys is None else sorted(set(keys))
     kind = kind or ("full" if key_list is None else "incremental")
-    session.flush()
-    loaded = facts_mod.load(session, key_list)
-    ids = None if key_list is None else [f.id for f in loaded]
-    existing = _existing(session, ids)
-    keep = {pair for pair, row in existing.items() if row.status == "fail"}
-    comp = compute(session, keys=key_list, now=now, keep=keep, graph=graph, facts=loaded)
-    summary = EvaluationSummary(kind=kind, automations=len(comp.facts), policies=len(comp.policies))
-    summary.results = dict(comp.counts)
-    writer = _Writer(session, now, existing, log_all=kind == "incremental")
-    active_ids = {p.id for p in comp.policies}
-    for f in comp.facts:
-        for r in comp.failures.get(f.id, ()):
-            writer.fail(r)
-    for r in comp.others:
-        writer.resolve(r)
-    writer.retire_policies(active_ids, {f.id for f in comp.facts})
-    if writer.log_all:
-        writer.log_passes(comp)
-    summary.opened, summary.resolved = writer.opened, writer.resolved
-    summary.decisions = writer.flush(ids)
-    summary.risk_updated = _update_risk(session, comp)
+    with _collector_paused():
+        if graph is None and _unwritten(session):
+            graph = committed_graph(_base_engine(session.get_bind()))
+        loaded = facts_mod.load(session, key_list)
+        ids = None if key_list is None else [f.id for f in loaded]
+        existing = _existing(session, ids)
+        keep = {pair for pair, row in existing.items() if row.status == "fail"}
+        comp = compute(session, keys=key_list, now=now, keep=keep, graph=graph, facts=loaded)
+        summary = EvaluationSummary(
+            kind=kind, automations=len(comp.facts), policies=len(comp.policies)
+        )
+        summary.results = dict(comp.counts)
+        writer = _Writer(session, now, existing, log_all=kind == "incremental")
+        active_ids = {p.id for p in comp.policies}
+        for f in comp.facts:
+            for r in comp.failures.get(f.id, ()):
+                writer.fail(r)
+        for r in comp.others:
+            writer.resolve(r)
+        writer.retire_policies(active_ids, {f.id for f in comp.facts})
+        if writer.log_all:
+            writer.log_passes(comp)
+        summary.opened, summary.resolved = writer.opened, writer.resolved
+        summary.decisions = writer.flush(ids)
+        summary.risk_updated = _update_risk(session, comp)
     summary.duration_seconds = round(time.perf_counter() - started, 4)
     summary.evaluated_at = now.isoformat()
     _record_metrics(summary)
@@ -218,9 +249,10 @@ def evaluate_committed(engine, *, keys=None, now: datetime | None = None, kind=N
     data is reused across passes instead of being rebuilt each time."""
     from govern.db import write_session
 
-    graph = committed_graph(engine) if keys is None else None
-    with write_session(engine) as session:
-        return evaluate(session, keys=keys, now=now, kind=kind, graph=graph)
+    with _collector_paused():
+        graph = committed_graph(engine)
+        with write_session(engine) as session:
+            return evaluate(session, keys=keys, now=now, kind=kind, graph=graph)
 
 
 def evaluate_changed(session: Session, keys: list[str]) -> None:
@@ -255,6 +287,65 @@ def previewing():
 
 
 # -- storing ------------------------------------------------------------------
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while a pass builds and drops millions of
+    small, acyclic objects (facts, results, rows): its repeated full scans of a growing
+    heap cost a large share of a 100,000-automation pass. Reference counting still frees
+    everything; the collector resumes (and runs on schedule) when the last pass ends."""
+    global _gc_depth, _gc_was_enabled
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+_CHANGES_AT_BEGIN = "govern.policies.changes_at_begin"
+
+
+@sa_event.listens_for(Engine, "begin")
+def _remember_changes(conn) -> None:
+    """SQLite counts the rows each connection changed; remembering the count when a
+    transaction begins tells ``_unwritten`` whether that transaction wrote anything."""
+    raw = getattr(conn.connection, "dbapi_connection", None)
+    changes = getattr(raw, "total_changes", None)
+    if changes is not None:
+        conn.info[_CHANGES_AT_BEGIN] = changes
+
+
+def _unwritten(session: Session) -> bool:
+    """True when the session's transaction has written nothing yet, so the process-wide
+    graph of committed data is exactly what the session sees (SQLite write
+    transactions hold the write lock; PostgreSQL reads committed data)."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        query = text("SELECT txid_current_if_assigned() IS NULL")
+        return bool(conn.execute(query).scalar())
+    before = conn.info.get(_CHANGES_AT_BEGIN)
+    raw = getattr(conn.connection, "dbapi_connection", None)
+    return before is not None and getattr(raw, "total_changes", None) == before
+
+
+def _base_engine(bind):
+    """The engine a session's bind was derived from (``write_session`` binds an engine
+    with execution options): the lineage graph is kept per base engine."""
+    while getattr(bind, "_proxied", None) is not None:
+        bind = bind._proxied
+    return bind
 
 
 def _ids_for(session: Session, keys: list[str]) -> list[int]:
@@ -303,6 +394,61 @@ _UPDATE = (
         resolved_at=bindparam("resolved_at"),
     )
 )
+_RESULT_COLUMNS = ("policy_id", "automation_id", "status", "state", "severity", "mode",
+                   "explanation", "evidence", "waiver_id", "first_seen", "last_seen")  # fmt: skip
+_DECISION_COLUMNS = ("decision_id", "policy_id", "policy_revision", "automation_id", "result",
+                     "waived", "at")  # fmt: skip
+_BATCH = 20_000
+
+
+class _Raw:
+    """Many rows in one prepared statement, straight to the driver (sqlite3's or
+    psycopg's executemany; psycopg pipelines it). Values are converted exactly as the
+    column types would convert them, so the stored rows are the same as through Core."""
+
+    def __init__(self, session: Session):
+        self.conn = session.connection()
+        self.dialect = self.conn.dialect
+        self.pg = self.dialect.name == "postgresql"
+        self._json = None if self.pg else PR.c.evidence.type._cached_bind_processor(self.dialect)
+        self._time = PR.c.last_seen.type._cached_bind_processor(self.dialect)
+
+    def time(self, value: datetime) -> Any:
+        """A timestamp parameter (computed once per pass, not per row)."""
+        return self._time(value) if self._time is not None else value
+
+    def json(self, value: Any) -> Any:
+        if self._json is not None:
+            return self._json(value)
+        return json.dumps(value)
+
+    def mark(self, column: str = "") -> str:
+        if self.pg:
+            return "%s::json" if column in ("evidence", "risk_factors") else "%s"
+        return "?"
+
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        marks = ", ".join(self.mark(c) for c in columns)
+        self.run(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def run(self, sql: str, rows: list[tuple]) -> None:
+        for start in range(0, len(rows), _BATCH):
+            self.conn.exec_driver_sql(sql, rows[start : start + _BATCH])
+
+
+class _DecisionIds:
+    """Version-4 UUIDs for one pass's decisions: a random base (74 random bits shared by
+    the pass) plus a counter in the 48-bit node field, so ids stay unique and a pass's
+    ids are ascending (cheap to make, and appended to the unique index in order)."""
+
+    def __init__(self) -> None:
+        base = str(uuid.uuid4())
+        self.prefix = base[:24]
+        self.node = int(base[24:], 16)
+
+    def next(self) -> str:
+        self.node = (self.node + 1) & 0xFFFFFFFFFFFF
+        return f"{self.prefix}{self.node:012x}"
 
 
 class _Writer:
@@ -313,30 +459,25 @@ class _Writer:
         self.now = now
         self.existing = existing
         self.log_all = log_all
-        self.inserts: list[dict] = []
+        self.inserts: list[Result] = []
         self.updates: list[dict] = []
-        self.decisions: list[dict] = []
+        self.decisions: list[tuple] = []  # (automation id, policy id, revision, result, waived)
         self.logged: set[tuple[str, int]] = set()
         self.opened = 0
         self.resolved = 0
 
     def _decision(self, r: Result, status: str, waived: bool) -> None:
         self.logged.add((r.policy.id, r.automation_id))
-        self.decisions.append(
-            {
-                "decision_id": str(uuid.uuid4()),
-                "policy_id": r.policy.id,
-                "policy_revision": r.policy.revision,
-                "automation_id": r.automation_id,
-                "result": status,
-                "waived": waived,
-                "at": self.now,
-            }
-        )
+        self.decisions.append((r.automation_id, r.policy.id, r.policy.revision, status, waived))
 
     def fail(self, r: Result) -> None:
-        state = "waived" if r.waiver_id else "open"
         row = self.existing.get((r.policy.id, r.automation_id))
+        if row is None:
+            self.inserts.append(r)
+            self.opened += 1
+            self._decision(r, "fail", bool(r.waiver_id))
+            return
+        state = "waived" if r.waiver_id else "open"
         values = {
             "status": "fail",
             "state": state,
@@ -348,18 +489,6 @@ class _Writer:
             "last_seen": self.now,
             "resolved_at": None,
         }
-        if row is None:
-            self.inserts.append(
-                {
-                    "policy_id": r.policy.id,
-                    "automation_id": r.automation_id,
-                    "first_seen": self.now,
-                    **values,
-                }
-            )
-            self.opened += 1
-            self._decision(r, "fail", bool(r.waiver_id))
-            return
         if row.status != "fail":
             self.updates.append({"rid": row.id, "first_seen": self.now, **values})
             self.opened += 1
@@ -442,21 +571,51 @@ class _Writer:
                 .values({k: bindparam(k) for k in partial[0] if k != "rid"})
             )
             s.execute(stmt, partial)
+        raw = _Raw(s) if self.inserts or self.decisions else None
         if self.inserts:
-            s.execute(PR.insert(), self.inserts)
+            now = raw.time(self.now)
+            rows = [
+                (
+                    r.policy.id,
+                    r.automation_id,
+                    "fail",
+                    "waived" if r.waiver_id else "open",
+                    r.policy.severity,
+                    r.policy.mode,
+                    r.explanation,
+                    raw.json(r.evidence),
+                    r.waiver_id,
+                    now,
+                    now,
+                )
+                # in automation order: the automation_id and unique indexes grow at the end
+                for r in sorted(self.inserts, key=lambda r: (r.automation_id, r.policy.id))
+            ]
+            raw.insert(PR.name, _RESULT_COLUMNS, rows)
+        # Every violation still failing was seen now; rows written above already say so.
         still = PR.c.status == "fail"
         if ids is None:
-            s.execute(update(PR).where(still).values(last_seen=self.now))
+            s.execute(
+                update(PR).where(still, PR.c.last_seen != self.now).values(last_seen=self.now)
+            )
         else:
-            for start in range(0, len(ids), CHUNK):
-                chunk = ids[start : start + CHUNK]
+            # by primary key: the rows these automations had when the pass began (a
+            # status lookup would walk every open violation of the registry)
+            written = {u["rid"] for u in self.updates}
+            rows = sorted(r.id for r in self.existing.values()
+                          if r.status == "fail" and r.id not in written)  # fmt: skip
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start : start + CHUNK]
                 s.execute(
-                    update(PR)
-                    .where(and_(still, PR.c.automation_id.in_(chunk)))
-                    .values(last_seen=self.now)
+                    update(PR).where(and_(still, PR.c.id.in_(chunk))).values(last_seen=self.now)
                 )
         if self.decisions:
-            s.execute(Decision.__table__.insert(), self.decisions)
+            made = _DecisionIds()
+            at = raw.time(self.now)
+            self.decisions.sort(key=lambda d: (d[0], d[1]))
+            rows = [(made.next(), pid, rev, aid, res, waived, at)
+                    for aid, pid, rev, res, waived in self.decisions]  # fmt: skip
+            raw.insert(Decision.__table__.name, _DECISION_COLUMNS, rows)
         return len(self.decisions)
 
 
@@ -470,20 +629,19 @@ def _update_risk(session: Session, comp: Computation) -> int:
         old_score, old_tier, old_factors = f.risk
         if not isinstance(old_factors, str):
             old_factors = json.dumps(old_factors)
-        if (score, tier, json.dumps(factors)) != (old_score, old_tier, old_factors):
-            changes.append({"aid": f.id, "score": score, "tier": tier, "factors": factors})
+        text = json.dumps(factors)
+        if (score, tier, text) != (old_score, old_tier, old_factors):
+            changes.append((f.id, score, tier, text))
             f.risk = (score, tier, factors)
     if changes:
-        stmt = (
-            update(AUT)
-            .where(AUT.c.id == bindparam("aid"))
-            .values(
-                risk_score=bindparam("score"),
-                risk_tier=bindparam("tier"),
-                risk_factors=bindparam("factors"),
-            )
+        raw = _Raw(session)
+        changes.sort()
+        sql = (
+            f"UPDATE {AUT.name} SET risk_score = {raw.mark()}, risk_tier = {raw.mark()}, "
+            f"risk_factors = {raw.mark('risk_factors')} WHERE id = {raw.mark()}"
         )
-        session.execute(stmt, changes)
+        # the column type would serialise the factors with json.dumps: the same text
+        raw.run(sql, [(score, tier, text, aid) for aid, score, tier, text in changes])
     return len(changes)
 
 

@@ -102,6 +102,11 @@ def asset_matcher(where: dict[str, Any]) -> Callable[[AssetFact], bool]:
     if "scheme" in where:
         schemes = frozenset(s.lower() for s in where["scheme"])
         tests.append(lambda a: a.scheme in schemes)
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda a: first(a) and second(a)
     return lambda a: all(t(a) for t in tests)
 
 
@@ -232,6 +237,28 @@ class AssetsCondition(Condition):
         if self.quantifier == "none":
             return not any(self.match(a.asset) for a in edges)
         return all(self.match(a.asset) for a in edges)
+
+    def _predicate(self):
+        modes, masked, match, quantifier = self.modes, self.masked, self.match, self.quantifier
+
+        def hits(f) -> bool:  # some edge in scope matches
+            for a in f.accesses:
+                if a.mode in modes and (masked is None or a.masking is masked) and match(a.asset):
+                    return True
+            return False
+
+        def every(f) -> bool:
+            for a in f.accesses:
+                in_scope = a.mode in modes and (masked is None or a.masking is masked)
+                if in_scope and not match(a.asset):
+                    return False
+            return True
+
+        if quantifier == "any":
+            return lambda f, ctx: hits(f)
+        if quantifier == "none":
+            return lambda f, ctx: not hits(f)
+        return lambda f, ctx: every(f)
 
     def explain(self, facts, ctx) -> Verdict:
         edges = self._edges(facts)

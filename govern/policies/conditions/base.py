@@ -47,6 +47,21 @@ class Condition:
         """The fast path used by bulk evaluation: only whether it holds."""
         return self.explain(facts, ctx).holds
 
+    def predicate(self) -> Callable[[AutomationFacts, Any], bool]:
+        """``test`` as one plain function of (facts, ctx), built once per condition.
+
+        Subclasses return closures over their compiled parts, so evaluating a policy
+        over many automations costs no attribute lookups or method dispatch per term;
+        the default is the bound ``test`` (plugins need not override it).
+        """
+        fn = self.__dict__.get("_predicate")
+        if fn is None:
+            fn = self.__dict__["_predicate"] = self._predicate()
+        return fn
+
+    def _predicate(self) -> Callable[[AutomationFacts, Any], bool]:
+        return self.test
+
     def explain(self, facts: AutomationFacts, ctx) -> Verdict:
         raise NotImplementedError
 

@@ -187,6 +187,26 @@ class FieldCondition(Condition):
     def test(self, facts, ctx) -> bool:
         return self._fn(facts.values.get(self.field), self.ref, ctx)
 
+    def _predicate(self):
+        name, ref, fn, op = self.field, self.ref, self._fn, self.op
+        if op == "eq":
+            return lambda f, ctx: f.values.get(name) == ref
+        if op == "ne":
+            return lambda f, ctx: f.values.get(name) != ref
+        if op == "exists":
+            return lambda f, ctx: _present(f.values.get(name))
+        if op == "absent":
+            return lambda f, ctx: not _present(f.values.get(name))
+        if op == "older-than-days":
+            days = timedelta(days=ref)
+
+            def older(f, ctx) -> bool:
+                v = f.values.get(name)
+                return v is not None and v < ctx.now - days
+
+            return older
+        return lambda f, ctx: fn(f.values.get(name), ref, ctx)
+
     def explain(self, facts, ctx) -> Verdict:
         value = facts.values.get(self.field)
         holds = self._fn(value, self.ref, ctx)

@@ -6,12 +6,20 @@ condition only asks it for flow paths.
 
 from __future__ import annotations
 
+import json
+
 from govern.policies.conditions.assets import (
     LINEAGE_SELECTOR_PROPERTIES,
     describe_selector,
     selector_schema,
 )
 from govern.policies.conditions.base import Condition, Verdict, conditions
+
+
+def flow_query(source: dict, sink: dict, max_hops: int) -> str:
+    """The key a lineage question is cached under (one per distinct question)."""
+    return json.dumps([source, sink, max_hops], sort_keys=True)
+
 
 MAX_HOPS = 10
 
@@ -59,10 +67,18 @@ class LineageCondition(Condition):
         self.max_hops = spec["max_hops"]
 
     def _paths(self, facts, ctx) -> list:
-        return ctx.flow_paths(facts.key, self.source, self.sink, self.max_hops)
+        query = self.__dict__.get("_query")
+        if query is None:
+            query = self.__dict__["_query"] = flow_query(self.source, self.sink, self.max_hops)
+        return ctx.flow_paths(facts.key, self.source, self.sink, self.max_hops, query=query)
 
     def test(self, facts, ctx) -> bool:
         return bool(self._paths(facts, ctx))
+
+    def _predicate(self):
+        query = flow_query(self.source, self.sink, self.max_hops)
+        source, sink, hops = self.source, self.sink, self.max_hops
+        return lambda f, ctx: bool(ctx.flow_paths(f.key, source, sink, hops, query=query))
 
     def explain(self, facts, ctx) -> Verdict:
         paths = self._paths(facts, ctx)

@@ -36,6 +36,15 @@ class All(_Group):
     def test(self, facts, ctx) -> bool:
         return all(c.test(facts, ctx) for c in self.children)
 
+    def _predicate(self):
+        parts = tuple(c.predicate() for c in self.children)
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            a, b = parts
+            return lambda f, ctx: a(f, ctx) and b(f, ctx)
+        return lambda f, ctx: all(p(f, ctx) for p in parts)
+
     def explain(self, facts, ctx) -> Verdict:
         verdicts = [c.explain(facts, ctx) for c in self.children]
         failing = [v for v in verdicts if not v.holds]
@@ -67,6 +76,15 @@ class Any_(_Group):
 
     def test(self, facts, ctx) -> bool:
         return any(c.test(facts, ctx) for c in self.children)
+
+    def _predicate(self):
+        parts = tuple(c.predicate() for c in self.children)
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            a, b = parts
+            return lambda f, ctx: a(f, ctx) or b(f, ctx)
+        return lambda f, ctx: any(p(f, ctx) for p in parts)
 
     def explain(self, facts, ctx) -> Verdict:
         verdicts = [c.explain(facts, ctx) for c in self.children]
@@ -101,6 +119,10 @@ class Not(Condition):
 
     def test(self, facts, ctx) -> bool:
         return not self.child.test(facts, ctx)
+
+    def _predicate(self):
+        inner = self.child.predicate()
+        return lambda f, ctx: not inner(f, ctx)
 
     def explain(self, facts, ctx) -> Verdict:
         inner = self.child.explain(facts, ctx)

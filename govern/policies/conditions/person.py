@@ -62,6 +62,12 @@ class PersonCondition(Condition):
     def test(self, facts, ctx) -> bool:
         return self._holds(self._person(facts)[1], ctx)
 
+    def _predicate(self):
+        holds = self._holds
+        if self.who == "owner":
+            return lambda f, ctx: holds(f.owner, ctx)
+        return lambda f, ctx: holds(f.backup, ctx)
+
     def explain(self, facts, ctx) -> Verdict:
         email, p = self._person(facts)
         label = "the owner" if self.who == "owner" else "the backup owner"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import sys
 from pathlib import Path
@@ -92,6 +94,25 @@ def register_cmd(app: AppContext, paths, url, token, dry_run, quiet, wait) -> No
     GOVERN_INLINE_EVALUATION_LIMIT automations queues their evaluation instead
     (except promotions to production), unless --wait is given.
     """
+    with _no_cycle_collection():
+        _register(app, paths, url, token, dry_run, quiet, wait)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """A bulk registration allocates millions of small objects and creates no garbage
+    cycles worth collecting; the cyclic collector would walk every live manifest again
+    and again (~10% of the run). It is back on afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _register(app: AppContext, paths, url, token, dry_run, quiet, wait) -> None:
     loaded = LoadResult()
     for path in paths:
         if not path.exists():

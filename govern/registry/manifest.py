@@ -19,7 +19,6 @@ from typing import Any
 
 import yaml
 from croniter import croniter
-from jsonschema import Draft202012Validator
 
 API_VERSION = "govern/v1"
 KINDS = ("Automation", "Asset", "Person")
@@ -97,7 +96,11 @@ def schema_for(kind: str) -> dict[str, Any]:
 
 
 @cache
-def _validator(kind: str) -> Draft202012Validator:
+def _validator(kind: str):
+    """The reference (Python) validator; imported when first needed, since valid
+    documents never reach it when jsonschema-rs is installed."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema_for(kind))
 
 
@@ -359,6 +362,7 @@ def identity(body: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=65536)  # a bulk registration names the same few assets many times
 def normalise_asset_key(uri: str) -> str:
     """Lower-case scheme and authority, drop a trailing slash; the name keeps its case."""
     uri = uri.strip()

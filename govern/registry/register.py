@@ -289,7 +289,8 @@ class _Batch:
         if asset is None:
             asset = asset_service.new_asset(key, self.internal_domains)
             self.assets[key] = asset
-        if asset_service.apply_inline(asset, ref) or asset.id is None:
+            self.session.add(asset)
+        if asset_service.apply_inline(asset, ref):
             self.session.add(asset)
         return asset
 

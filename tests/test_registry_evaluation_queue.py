@@ -336,3 +336,19 @@ def test_inline_limit_setting():
     assert Settings.from_env({"GOVERN_SECRET_KEY": "k" * 40}).inline_evaluation_limit == 200
     with pytest.raises(ConfigError, match="GOVERN_INLINE_EVALUATION_LIMIT"):
         Settings.from_env({**env, "GOVERN_INLINE_EVALUATION_LIMIT": "-1"})
+
+
+@pytest.mark.parametrize("limit", [None, 3])
+def test_a_large_batch_refuses_what_the_inline_path_refuses(pack, limit):
+    """A batch that lapses the certification of the owner of an automation promoted
+    earlier is refused inline; the queued path refuses it too."""
+    from policy_support import person
+
+    cert = person("li.wei@example.com", level=1, expires="2099-12-31")
+    reg(pack, [cert, automation_manifest(name="grow", track="sandbox")], limit=None)
+    promoted = automation_manifest(name="grow", track="production", justification=JUST)
+    reg(pack, [promoted], limit=None)
+    lapsed = person("li.wei@example.com")
+    with pytest.raises(Conflict):
+        reg(pack, [lapsed, *batch(8)], limit=limit)
+    assert queued(pack) == {}

@@ -69,7 +69,7 @@ def defer(session: Session, keys: list[str], *, promoted: Iterable[str] = ()) ->
     if _PREVIEWING.get() or not keys:
         return []
     session.flush()
-    inline = sorted(set(promoted))
+    inline = sorted(set(promoted) | promotions(session, keys))
     if inline:
         evaluate_changed(session, inline)
     changed = set(keys) - set(inline)
@@ -77,6 +77,31 @@ def defer(session: Session, keys: list[str], *, promoted: Iterable[str] = ()) ->
     enqueue(session, changed, reason="changed")
     enqueue(session, neighbours, reason="neighbour")
     return sorted(changed | neighbours)
+
+
+def promotions(session: Session, keys: list[str]) -> set[str]:
+    """Keys whose latest audit event moved them from sandbox to production: what the
+    inline path checks against enforce-mode policies (``_refuse_blocked_promotions``).
+    Only the latest event of each key is read in full."""
+    from govern.registry.models import AuditEvent
+
+    ev = AuditEvent.__table__.c
+    found: set[str] = set()
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), _IN_CHUNK):
+        chunk = ordered[start : start + _IN_CHUNK]
+        newest = select(func.max(ev.id)).where(
+            ev.entity_type == "automation", ev.entity_key.in_(chunk)
+        )
+        query = select(ev.entity_key, ev.before, ev.after).where(
+            ev.id.in_(newest.group_by(ev.entity_key)),
+            ev.action == "automation.updated",
+        )
+        for key, before, after in session.execute(query):
+            moved = before and after and before.get("track") != "production"
+            if moved and after.get("track") == "production":
+                found.add(key)
+    return found
 
 
 def enqueue(

@@ -57,19 +57,27 @@ class DrainSummary:
         return asdict(self)
 
 
-def defer(session: Session, keys: list[str], *, promoted: Iterable[str] = ()) -> list[str]:
+def defer(
+    session: Session,
+    keys: list[str],
+    *,
+    promoted: Iterable[str] = (),
+    created: Iterable[str] = (),
+) -> list[str]:
     """Queue ``keys`` (changed by a registration in ``session``) for evaluation.
 
     ``promoted`` (moved from sandbox to production by the batch) are evaluated now,
     in the caller's transaction, and raise ``Conflict`` when enforce-mode policies
-    block them. Returns the keys queued (changed ones plus neighbours), sorted.
+    block them, as does any other key whose latest change was such a promotion (what
+    the inline path refuses); ``created`` (new in this batch) cannot be one. Returns
+    the keys queued (changed ones plus neighbours), sorted.
     """
     from govern.policies.evaluate import _PREVIEWING, _neighbours, evaluate_changed
 
     if _PREVIEWING.get() or not keys:
         return []
     session.flush()
-    inline = sorted(set(promoted) | promotions(session, keys))
+    inline = sorted(set(promoted) | promotions(session, sorted(set(keys) - set(created))))
     if inline:
         evaluate_changed(session, inline)
     changed = set(keys) - set(inline)

@@ -159,13 +159,20 @@ class _ManifestLoader(_YAML_LOADER):  # type: ignore[misc, valid-type]
     constructor, so results and errors are the same as ``yaml.safe_load``.
     """
 
-    def resolve(self, kind, value, implicit):
+    def __init__(self, stream):
+        super().__init__(stream)
+        table = self.yaml_implicit_resolvers
+        # the tables cannot change during one parse
+        self._claimed = None if self.yaml_path_resolvers or None in table else frozenset(table)
+
+    def resolve(self, kind, value, implicit, _scalar=yaml.ScalarNode, _str=_STR):
         """Text that no implicit resolver could claim (most of a manifest) is a string;
         the rest is resolved as PyYAML does."""
-        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
-            table = self.yaml_implicit_resolvers
-            if not implicit[0] or (value and value[0] not in table and None not in table):
-                return self.DEFAULT_SCALAR_TAG
+        claimed = self._claimed
+        if kind is not _scalar or claimed is None:
+            return super().resolve(kind, value, implicit)
+        if not implicit[0] or (value and value[0] not in claimed):
+            return _str
         return super().resolve(kind, value, implicit)
 
     def construct_document(self, node):

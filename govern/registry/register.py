@@ -120,7 +120,8 @@ def register_batch(
         if keys and (inline_limit is None or len(keys) <= inline_limit):
             evaluate_changed(session, keys)
         elif keys:
-            queued = defer_evaluation(session, keys, sorted(batch.promoted))
+            created = [o.key for o in outcomes if o.action == "created"]
+            queued = defer_evaluation(session, keys, sorted(batch.promoted), created)
     return Registration(outcomes, queued)
 
 
@@ -161,7 +162,9 @@ def evaluate_changed(session: Session, keys: list[str]) -> None:
     policy_evaluate(session, keys)
 
 
-def defer_evaluation(session: Session, keys: list[str], promoted: list[str]) -> list[str]:
+def defer_evaluation(
+    session: Session, keys: list[str], promoted: list[str], created: list[str]
+) -> list[str]:
     """Queue changed automations for evaluation, when the policy engine is installed."""
     try:
         from govern.policies.pending import defer
@@ -169,7 +172,7 @@ def defer_evaluation(session: Session, keys: list[str], promoted: list[str]) -> 
         if exc.name and not "govern.policies.pending".startswith(exc.name):
             raise
         return []
-    return defer(session, keys, promoted=promoted)
+    return defer(session, keys, promoted=promoted, created=created)
 
 
 class _Batch:

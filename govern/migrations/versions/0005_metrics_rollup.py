@@ -21,10 +21,18 @@ Figures (every automation figure counts live automations, lifecycle <> 'retired'
 - ``violation_open``, ``violation_waived``: failing results of live automations, key1 =
   policy, key2 = severity; ``with_open``: live automations with an open violation
 
-Each trigger works on the set of changed rows, each with a sign: -1 for the old version,
-+1 for the new. SQLite runs row triggers (the set is the one row, built from OLD/NEW);
-PostgreSQL runs statement triggers over the transition tables, because its row triggers
-fire after the whole statement, when per-row "before" counts can no longer be derived.
+A change counts as -1 for the old version of a row and +1 for the new. Figures that
+depend on other rows (duplicates: the live holders of a fingerprint; automations with an
+open violation; the results of an automation retired or revived) compare the count
+before and after the row changes. SQLite runs row triggers AFTER each row; PostgreSQL
+runs them BEFORE each row (its AFTER row triggers run once the whole statement is done,
+when a multi-row statement's per-row "before" can no longer be told) and makes writers
+of one fingerprint or one automation's results take turns (locks), so concurrent
+transactions do not both count from the same starting point.
+
+Do not write these two tables with ``INSERT ... ON CONFLICT`` on PostgreSQL (a BEFORE
+INSERT trigger also runs for a row that the conflict then skips or turns into an update)
+or ``INSERT OR REPLACE`` on SQLite (its implicit deletes fire no trigger).
 """
 
 from collections.abc import Sequence

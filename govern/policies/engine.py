@@ -91,9 +91,9 @@ def apply(
     """One policy on one automation: pass, fail or not-applicable."""
     key, aid = facts.key, facts.id
     if not explain:
-        if not policy.selector.test(facts, ctx):
+        if not policy.selector.predicate()(facts, ctx):
             return Result(policy, key, aid, "not-applicable", "")
-        if policy.condition.test(facts, ctx):
+        if policy.condition.predicate()(facts, ctx):
             return Result(policy, key, aid, "pass", "")
     applies = policy.selector.explain(facts, ctx)
     if not applies.holds:

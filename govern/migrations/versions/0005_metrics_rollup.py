@@ -359,7 +359,9 @@ BEGIN
                             - (CASE WHEN was_n > 1 THEN was_n ELSE 0 END))) t(figure, n)
       WHERE t.n <> 0;
   END LOOP;
-  IF was_live <> is_live THEN
+  -- Only an update can retire or revive an automation that has results: a new id has
+  -- none, and the foreign key forbids deleting an automation that still has some.
+  IF TG_OP = 'UPDATE' AND was_live <> is_live THEN
     sign := CASE WHEN is_live THEN 1 ELSE -1 END;
     {INSERT} SELECT 'violation_' || r.state, r.policy_id, r.severity, sign * count(*)
       FROM policy_result r WHERE r.automation_id = COALESCE(NEW.id, OLD.id)

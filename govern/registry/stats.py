@@ -225,7 +225,7 @@ def _scan_orphans(session: Session) -> dict[str, int]:
     for email, n in per_owner.items():
         if n <= 0:
             continue
-        if email is None:
+        if not email:  # none recorded (the rollup also files an empty owner here)
             counts["no_owner"] += n
         elif email not in active:
             counts["unknown_owner"] += n

@@ -266,9 +266,10 @@ def evaluate_changed(session: Session, keys: list[str]) -> None:
     if _PREVIEWING.get() or not keys:
         return
     session.flush()
-    wanted = set(keys) | _neighbours(session, keys)
-    evaluate(session, keys=wanted, kind="incremental")
-    _refuse_blocked_promotions(session, keys)
+    with _collector_paused():
+        wanted = set(keys) | _neighbours(session, keys)
+        evaluate(session, keys=wanted, kind="incremental")
+        _refuse_blocked_promotions(session, keys)
 
 
 def previewing():

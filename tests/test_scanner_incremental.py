@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 from scanner_support import by_location, run, share
 
@@ -224,13 +225,17 @@ def test_recently_changed_folder_is_listed_again(tmp_path, monkeypatch):
     timestamp tick: its mtime is not trusted, it is listed again (files still not read)."""
     root = tmp_path / "share"
     _tree(root)
-    (root / "docs" / "new.pdf").write_bytes(b"%PDF")  # docs/ changed just now
+    (root / "docs" / "new.pdf").write_bytes(b"%PDF")
+    soon = time.time_ns() + 60 * 10**9  # docs/ "changed just now" whatever the machine's load
+    os.utime(root / "docs", ns=(soon, soon))
     cache = tmp_path / "cache.sqlite"
     run([root], cache_path=cache)
     listed = _listings(monkeypatch)
     warm = run([root], cache_path=cache)
     assert listed == [str(root / "docs")]
     assert warm["scan"]["files_read"] == 0
+    folders = 1 + sum(1 for p in root.rglob("*") if p.is_dir())
+    assert (warm["scan"]["folders_listed"], warm["scan"]["folders_unchanged"]) == (1, folders - 1)
 
 
 def test_cache_is_keyed_by_ignores_and_secret_key(tmp_path):

@@ -79,6 +79,8 @@ def scan(
         "files_seen": engine.stats["files_seen"],
         "files_read": engine.stats["files_read"],
         "files_cached": engine.stats["files_cached"],
+        "folders_listed": engine.stats["folders_listed"],
+        "folders_unchanged": engine.stats["folders_unchanged"],
         "bytes_read": engine.stats["bytes_read"],
         "discoveries": len(discoveries),
         "secrets": sum(len(d["secrets"]) for d in discoveries),

@@ -4,8 +4,9 @@ What it trusts, as git does (index and untracked cache):
 
 * a **folder** whose mtime is the one recorded has the same entries (creating,
   removing or renaming an entry updates its folder's mtime), so it is not listed
-  again. Folders changed less than 3 seconds before the scan, or holding symlinks,
-  special files or errors, are listed every time;
+  again. A folder changed less than a second before the scan (3 s on file systems
+  with whole-second timestamps) is listed again next time; one holding symlinks,
+  special files or errors every time;
 * a **file read by content** whose size and mtime (ns) are those recorded is
   unchanged: it is ``stat``-ed but not opened, its findings come from the cache.
   A rewrite that keeps both (``os.utime`` back to the old value) is not seen;
@@ -35,9 +36,12 @@ from typing import Any
 from govern.scanner.walker import Folder, Memo, display
 
 VERSION = 4  # bump when detectors change what they extract (or the layout changes)
-# a folder changed less than this before the scan is listed again next time (coarse
-# timestamps: FAT and some shares keep 1-2 s, so a later change could keep the same mtime)
-TRUST_AFTER_NS = 3_000_000_000
+# A folder changed this little before the scan is listed again next time: a change
+# after the listing could otherwise keep the same mtime. File systems with sub-second
+# timestamps (ext4, XFS, NTFS, SMB 2+) tick in milliseconds; whole-second ones (FAT
+# keeps 2 s, HFS+, ext3, some NAS) are recognised by an mtime on a whole second.
+TRUST_AFTER_NS = 1_000_000_000
+TRUST_AFTER_COARSE_NS = 3_000_000_000
 
 
 class CacheBroken(Exception):
@@ -59,7 +63,8 @@ class ScanCache:
         if path is not None and path.exists():
             self._load()
         if path is not None:
-            self.memo = Memo(self.folders, time.time_ns() - TRUST_AFTER_NS)
+            now = time.time_ns()
+            self.memo = Memo(self.folders, now - TRUST_AFTER_NS, now - TRUST_AFTER_COARSE_NS)
 
     # -- reading ---------------------------------------------------------------
 

@@ -263,6 +263,8 @@ class Engine:
                         record.by_content[entry.name] = (entry.stat.st_size, entry.stat.st_mtime_ns)
         if memo is not None:
             # unchanged files: not opened; their findings come from the cache
+            self.stats["folders_listed"] = memo.listed
+            self.stats["folders_unchanged"] = memo.unchanged_folders
             cached = memo.unchanged_by_name + len(memo.unchanged)
             self.stats["files_seen"] += cached
             self.stats["files_cached"] += cached

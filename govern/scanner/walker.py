@@ -89,12 +89,15 @@ class Memo:
     and compared by size and mtime (git's index and untracked cache work the same way).
     """
 
-    def __init__(self, previous: dict[str, Folder], trust_before_ns: int):
+    def __init__(self, previous: dict[str, Folder], trust_before_ns: int, coarse_before_ns: int):
         self.previous = previous
         self.current: dict[str, Folder] = {}
         self.unchanged: list[str] = []  # paths of unchanged files read by content
         self.unchanged_by_name = 0
-        self.trust_before_ns = trust_before_ns
+        self.listed = 0  # folders listed again
+        self.unchanged_folders = 0  # folders not listed: their mtime is as recorded
+        self.trust_before_ns = trust_before_ns  # folders with sub-second mtimes
+        self.coarse_before_ns = coarse_before_ns  # folders with an mtime on a whole second
 
 
 def display(path: str) -> str:
@@ -152,6 +155,7 @@ def walk(
         if before is not None and mtime is not None and before.mtime_ns == mtime:
             # an unchanged folder: same entries, not listed again
             record = current[folder] = before
+            memo.unchanged_folders += 1  # type: ignore[union-attr]
             memo.unchanged_by_name += len(before.by_name)  # type: ignore[union-attr]
             base = folder + sep
             changed = None
@@ -185,9 +189,15 @@ def walk(
                 folder, root, _rel(folder, root), None, f"unreadable folder: {exc.strerror}"
             )
             continue
+        if memo is not None:
+            memo.listed += 1
         if folder != root and any(e.name == "pyvenv.cfg" for e in entries):
             continue  # a virtual environment
-        trusted = mtime is not None and mtime < memo.trust_before_ns  # type: ignore[union-attr]
+        trusted = mtime is not None and (
+            mtime < memo.trust_before_ns  # type: ignore[union-attr]
+            if mtime % 1_000_000_000
+            else mtime < memo.coarse_before_ns  # type: ignore[union-attr]
+        )
         record = Folder(mtime if trusted else None, [], [], {})
         if memo is not None:
             current[folder] = record

@@ -501,7 +501,8 @@ def compact(engine: Engine) -> int:
     """Fold the rollup's delta rows into one row per key; returns the rows removed.
 
     Safe beside concurrent writers: only rows up to the highest id seen are folded, in
-    one transaction (on PostgreSQL one statement), so none is lost or counted twice."""
+    one transaction (on PostgreSQL one statement, then a VACUUM of the small table), so
+    none is lost or counted twice."""
     with write_session(engine) as session:
         top = session.execute(text(f"SELECT max(id) FROM {ROLLUP_TABLE}")).scalar_one()
         if top is None:
@@ -528,6 +529,12 @@ def compact(engine: Engine) -> int:
                 text(f"DELETE FROM {ROLLUP_TABLE} WHERE id <= :top"), {"top": top}
             ).rowcount
             removed = deleted - kept
+    if engine.dialect.name == "postgresql" and removed:
+        # The folded rows are dead tuples until vacuumed; the rollup's index-only scans
+        # would visit each of them (after a bulk load: ~900,000, 200 ms per scrape).
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql(f"VACUUM (ANALYZE) {ROLLUP_TABLE}")
     return removed
 
 

@@ -193,15 +193,24 @@ class _ManifestLoader(_YAML_LOADER):  # type: ignore[misc, valid-type]
             return node.value
         if depth > _DEPTH:
             raise _Unusual
+        scalar = yaml.ScalarNode
         if tag == _MAP and type(node) is yaml.MappingNode:
             out = {}
             for key_node, value_node in node.value:
-                if key_node.tag != _STR or type(key_node) is not yaml.ScalarNode:
+                if key_node.tag != _STR or type(key_node) is not scalar:
                     raise _Unusual  # merge keys; 1 and true are one key once built
-                out[key_node.value] = self._plain(value_node, depth + 1)
+                if value_node.tag == _STR and type(value_node) is scalar:  # most values
+                    out[key_node.value] = value_node.value
+                else:
+                    out[key_node.value] = self._plain(value_node, depth + 1)
             return out
         if tag == _SEQ and type(node) is yaml.SequenceNode:
-            return [self._plain(item, depth + 1) for item in node.value]
+            return [
+                item.value
+                if item.tag == _STR and type(item) is scalar
+                else self._plain(item, depth + 1)
+                for item in node.value
+            ]
         if type(node) is yaml.ScalarNode:
             value = self._scalar(node)
             return value.isoformat() if isinstance(value, dt.date) else value

@@ -175,6 +175,53 @@ def automation_values(row: Any) -> dict[str, Any]:
     }
 
 
+def _row_values(row: Any) -> dict[str, Any]:
+    """``automation_values`` for a row of ``_AUTOMATION_COLUMNS``, read by position (the
+    same dict, in the same order; this runs once per automation in a full pass)."""
+    (_, key, namespace, name, title, platform, owner, backup, department, justification,
+     criticality, track, lifecycle, origin, reconciliation, review, trigger, location,
+     fingerprint, uses_ai, tags, first_seen, last_seen, created_at, updated_at,
+     reviewed_at) = row[:26]  # fmt: skip
+    trigger = _json(trigger) or {}
+    last_seen, updated_at = _time(last_seen), _time(updated_at)
+    get = trigger.get
+    return {
+        "key": key,
+        "namespace": namespace,
+        "name": name,
+        "title": title,
+        "platform": platform,
+        "owner_email": owner,
+        "backup_owner_email": backup,
+        "department": department,
+        "justification": justification,
+        "criticality": criticality,
+        "track": track,
+        "lifecycle": lifecycle,
+        "origin": origin,
+        "reconciliation_state": reconciliation,
+        "review_state": review,
+        "trigger.type": get("type"),
+        "trigger.cron": get("cron"),
+        "trigger.event": get("event"),
+        "trigger.authenticated": get("authenticated"),
+        "location": location,
+        "fingerprint": fingerprint,
+        "uses_ai": bool(uses_ai),
+        "tags": list(_json(tags) or []),
+        "first_seen": _time(first_seen),
+        "last_seen": last_seen,
+        "last_activity": last_seen or updated_at,
+        "created_at": _time(created_at),
+        "updated_at": updated_at,
+        "reviewed_at": _time(reviewed_at),
+        "discovered_at": None,
+        "secret_count": 0,
+        "duplicate_count": 0,
+        "access_count": 0,
+    }
+
+
 def asset_fact(row: Any) -> AssetFact:
     return AssetFact(
         key=row.key,
@@ -212,9 +259,9 @@ def load(session: Session, keys: Iterable[str] | None = None) -> list[Automation
             rows += session.execute(select(*_AUTOMATION_COLUMNS).where(_A.key.in_(chunk))).all()
     facts = {}
     for row in rows:
-        f = AutomationFacts(id=row.id, key=row.key, values=automation_values(row))
-        f.risk = (row.risk_score, row.risk_tier, row.risk_factors or "[]")
-        facts[row.id] = f
+        f = AutomationFacts(id=row[0], key=row[1], values=_row_values(row))
+        f.risk = (row[26], row[27], row[28] or "[]")
+        facts[row[0]] = f
     if not facts:
         return []
     whole = keys is None

@@ -37,8 +37,14 @@ VIOLATION_CAP = 20
 TIERS = ((75, "critical"), (50, "high"), (25, "medium"), (0, "low"))
 
 
+SHADOW_POINTS = {"shadow": 12, "missing": 4, "unverified": 3}
+
+
 def tier(score: int) -> str:
-    return next(name for floor, name in TIERS if score >= floor)
+    for floor, name in TIERS:
+        if score >= floor:
+            return name
+    return TIERS[-1][1]
 
 
 def score(
@@ -61,7 +67,7 @@ def score(
         add("review", 10, "the review rejected it")
     elif v["track"] == "production" and v["review_state"] != "approved":
         add("review", 6, f"production but review is {v['review_state']}")
-    shadow = {"shadow": 12, "missing": 4, "unverified": 3}.get(v["reconciliation_state"], 0)
+    shadow = SHADOW_POINTS.get(v["reconciliation_state"], 0)
     add("shadow", shadow, f"reconciliation state is {v['reconciliation_state']}")
     if blast_radius:
         points = 10 if blast_radius >= 20 else 6 if blast_radius >= 5 else 3

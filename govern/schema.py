@@ -1,19 +1,32 @@
-"""Database schema management through Alembic migrations (never ``create_all``)."""
+"""Database schema management through Alembic migrations (never ``create_all``).
+
+Alembic and the migration scripts are imported only when a migration runs: every CLI
+command checks that the schema is current, and that check is one plain query against
+``alembic_version`` compared with ``HEADS`` (a test keeps ``HEADS`` equal to the
+scripts' heads), instead of loading every migration script on every command.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
+#: The newest revision(s) of govern/migrations/versions; update with each new migration.
+HEADS = frozenset({"0006_merge_heads"})
+
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
@@ -23,6 +36,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the database to the newest schema; safe to run again."""
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
@@ -31,6 +46,8 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
 
 def current_revisions(bind: Engine | Connection) -> set[str]:
     """Applied revisions; ``bind`` may be an open connection (e.g. inside a transaction)."""
+    from alembic.runtime.migration import MigrationContext
+
     if isinstance(bind, Connection):
         return set(MigrationContext.configure(bind).get_current_heads())
     with bind.connect() as connection:
@@ -38,8 +55,21 @@ def current_revisions(bind: Engine | Connection) -> set[str]:
 
 
 def head_revisions() -> set[str]:
+    """The heads as Alembic reads them from the scripts (slow: imports every script)."""
+    from alembic.script import ScriptDirectory
+
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
+def applied_revisions(engine: Engine) -> set[str]:
+    """What ``alembic_version`` records, by one query; empty for a database never set up."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+            return {row[0] for row in rows}
+    except DBAPIError:
+        return set()
+
+
 def is_up_to_date(engine: Engine) -> bool:
-    return current_revisions(engine) == head_revisions()
+    return applied_revisions(engine) == HEADS

@@ -9,8 +9,22 @@ from govern.config import Settings
 from govern.db import make_engine
 
 
-def test_migrations_have_a_single_head():
-    assert schema.head_revisions() == {"0004_merge_heads"}
+def test_migrations_have_a_single_head_that_the_fast_check_knows():
+    heads = schema.head_revisions()
+    assert len(heads) == 1
+    assert heads == schema.HEADS  # update schema.HEADS with each new migration
+
+
+def test_fast_check_reads_the_applied_revision(tmp_path):
+    settings = Settings(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'g.db'}", secret_key="k" * 40
+    ).resolved()
+    engine = make_engine(settings)
+    assert schema.applied_revisions(engine) == set() and not schema.is_up_to_date(engine)
+    schema.upgrade(engine)
+    assert schema.applied_revisions(engine) == schema.current_revisions(engine) == schema.HEADS
+    assert schema.is_up_to_date(engine)
+    engine.dispose()
 
 
 def test_upgrade_from_first_revision_keeps_rows(tmp_path):

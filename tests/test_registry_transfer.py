@@ -1,8 +1,10 @@
-"""export -> import into an empty database -> export gives the same bytes."""
+"""export -> import into an empty database -> export gives the same bytes, plus one
+audit event recording the import."""
 
 from __future__ import annotations
 
 import io
+import json
 
 from conftest import automation_manifest
 from registry_support import second_database, write_yaml
@@ -46,7 +48,11 @@ def test_round_trip_is_identical(settings, engine, runner, tmp_path, make_token)
             assert again.exit_code == 0, again.output
         finally:
             other_engine.dispose()
-    assert second == first
+    imported = [line for line in second.splitlines() if '"inventory.imported"' in line]
+    assert len(imported) == 1 and '"actor":"local-cli"' in imported[0]
+    records = json.loads(imported[0])["row"]["after"]["records"]
+    assert records["automation"] == first.count('"table":"automation"')
+    assert [line for line in second.splitlines() if line not in imported] == first.splitlines()
 
 
 def test_import_refuses_a_non_empty_registry_and_garbage(runner, tmp_path):
@@ -83,3 +89,6 @@ def test_api_export_and_import(client, headers, settings, tmp_path):
         headers=admin,
     )
     assert replaced.status_code == 200 and replaced.json["imported"]["automation"] == 1
+    events = client.get("/api/v1/audit-events?action=inventory.imported", headers=admin)
+    [event] = events.json["items"]
+    assert event["actor"] == "token:admin-1" or event["actor"].startswith("token:")

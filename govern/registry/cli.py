@@ -373,7 +373,9 @@ def import_cmd(app: AppContext, file, replace: bool) -> None:
 
     try:
         with write_session(app.migrated_engine()) as session:
-            counts = transfer.import_lines(session, file, replace=replace, source=file.name)
+            counts = transfer.import_lines(
+                session, file, replace=replace, source=file.name, actor=LOCAL_ADMIN.actor
+            )
     except transfer.TransferError as exc:
         click.echo(f"error: {exc}; nothing was imported", err=True)
         sys.exit(EXIT_INVALID)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 import govern.registry.models  # noqa: F401  (every table on the metadata)
+from govern.registry import audit
 
 FORMAT = "govern-export"
 VERSION = 1
@@ -127,14 +128,20 @@ def is_empty(session: Session) -> bool:
 
 
 def import_lines(
-    session: Session, lines: Iterable[str], *, replace: bool = False, source: str = "import"
+    session: Session,
+    lines: Iterable[str],
+    *,
+    replace: bool = False,
+    source: str = "import",
+    actor: str = "local-cli",
 ) -> dict[str, int]:
     """Load an export into this database, in the caller's transaction.
 
     The registry must be empty (no automations, assets or people) unless
     ``replace``; the tables named in the header are emptied first (e.g. the
     built-in policies `govern init` installed), then filled with the file's rows
-    under their original ids. Returns rows imported per table.
+    under their original ids, and the import itself is audited (after the imported
+    history, which it does not rewrite). Returns rows imported per table.
     """
     iterator = iter(lines)
     header = _header(next(iterator, ""), source)
@@ -179,6 +186,14 @@ def import_lines(
             _flush(connection, ordered, pending, counts)
     _flush(connection, ordered, pending, counts)
     _reset_sequences(connection, ordered)
+    audit.record(
+        session,
+        actor=actor,
+        action="inventory.imported",
+        entity_type="inventory",
+        entity_key=source,
+        after={"records": counts, "replaced": replace},
+    )
     return counts
 
 

@@ -34,7 +34,8 @@ def export_inventory():
 
 @bp.post("/import")
 def import_inventory():
-    require_role(principal(), "admin", "importing an inventory")
+    who = principal()
+    require_role(who, "admin", "importing an inventory")
     if request.mimetype not in (NDJSON, "application/jsonl", "application/json-lines"):
         raise ApiError(
             415, "Unsupported Media Type", f"send the export with Content-Type: {NDJSON}"
@@ -43,7 +44,11 @@ def import_inventory():
     try:
         with writing() as session:
             counts = transfer.import_lines(
-                session, lines, replace=bool(bool_arg("replace")), source="request body"
+                session,
+                lines,
+                replace=bool(bool_arg("replace")),
+                source="request body",
+                actor=who.actor,
             )
     except transfer.NotEmpty as exc:
         raise ApiError(409, "Conflict", str(exc)) from None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from govern.lineage.bulk import bulk
 from govern.lineage.evidence import primary
+from govern.lineage.index import flow_index, selected
 from govern.lineage.nodes import node_key
 from govern.lineage.selectors import matcher, validate
 from govern.registry.models.vocab import CLASSIFICATION_RANK
@@ -118,13 +119,8 @@ def _forward(
     max_hops: int,
     retired: set[str],
     skip: str | None = None,
-    useful: dict[str, int] | None = None,
 ):
-    """BFS over tainting edges from assets; parent links and hop counts for every asset.
-
-    With ``useful`` (hops still needed to reach a sink, per node) branches that cannot
-    reach a sink within the budget are not explored; shortest paths are unchanged.
-    """
+    """BFS over tainting edges from assets; parent links and hop counts for every asset."""
     succ = g._succ
     parent: dict[str, str | None] = dict(start_assets)
     hops: dict[str, int] = dict.fromkeys(start_assets, 0)
@@ -133,33 +129,13 @@ def _forward(
     # every edge dict carries "flow" (False for triggers and ownership)
     for depth in range(1, max_hops + 1):
         nxt = []
-        if useful is None:
-            for asset in frontier:
-                for auto, rd in succ[asset].items():
-                    if not rd["flow"] or auto in parent or auto in blocked:
-                        continue
-                    parent[auto] = asset
-                    for out, wd in succ[auto].items():
-                        if wd["flow"] and out not in parent and out[1] == "s":  # asset:
-                            parent[out] = auto
-                            hops[out] = depth
-                            nxt.append(out)
-        else:
-            budget = max_hops - depth  # hops left after this one
-            for asset in frontier:
-                for auto, rd in succ[asset].items():
-                    if not rd["flow"] or auto in parent:
-                        continue
-                    need = useful.get(auto)  # retired automations are never useful
-                    if need is None or need - 1 > budget:
-                        continue
-                    parent[auto] = asset
-                    for out, wd in succ[auto].items():
-                        if not wd["flow"] or out in parent:
-                            continue
-                        need = useful.get(out)
-                        if need is None or need > budget or out[1] != "s":
-                            continue
+        for asset in frontier:
+            for auto, rd in succ[asset].items():
+                if not rd["flow"] or auto in parent or auto in blocked:
+                    continue
+                parent[auto] = asset
+                for out, wd in succ[auto].items():
+                    if wd["flow"] and out not in parent and out[1] == "s":  # asset:
                         parent[out] = auto
                         hops[out] = depth
                         nxt.append(out)
@@ -167,29 +143,6 @@ def _forward(
             break
         frontier = nxt
     return parent, hops
-
-
-def _hops_to_sink(g, sinks: list[str], max_hops: int, retired: set[str]) -> dict[str, int]:
-    """For every node that can taint a sink: the fewest automations still needed."""
-    pred = g._pred
-    need: dict[str, int] = dict.fromkeys(sinks, 0)
-    frontier = list(sinks)
-    for depth in range(1, max_hops + 1):
-        nxt = []
-        for asset in frontier:
-            for auto, wd in pred[asset].items():
-                if auto in need or auto[1] != "u" or auto in retired or not wd.get("flow"):
-                    continue  # auto[1] == "u": an automation: node (not a person:)
-                need[auto] = depth
-                for src, rd in pred[auto].items():
-                    if src in need or src[1] != "s" or not rd.get("flow"):
-                        continue
-                    need[src] = depth
-                    nxt.append(src)
-        if not nxt:
-            break
-        frontier = nxt
-    return need
 
 
 def _backward(g, through: str, max_hops: int, retired: set[str]):
@@ -331,61 +284,115 @@ def _compute(self: LineageGraph, source_sel, sink_sel, max_hops: int, through: s
 
 
 def _all_paths(self: LineageGraph, source_sel, sink_sel, max_hops: int) -> list[FlowPath]:
-    g = self.g
-    is_source, is_sink = matcher(source_sel), matcher(sink_sel)
-    sinks = [n for n, attrs in g._node.items() if is_sink(attrs)]
-    if not sinks:
+    """Every path: one breadth-first walk per source over the integer index.
+
+    A walk does not enter assets that no automation reads (unless they are sinks): no
+    path goes on from them. Each walk visits nodes in graph order, so parents (and thus
+    paths) are those a plain BFS over ``graph.g`` chooses.
+    """
+    index = flow_index(self)
+    sinks = selected(self, sink_sel)
+    sources = selected(self, source_sel)
+    if not sinks or not sources:
         return []
-    useful = _hops_to_sink(g, sinks, max_hops, self.retired)
-    sink_set = set(sinks)
-    pred = g._pred
-    paths = []
-    memo: dict = {}  # hops and sink attributes shared by many paths are built once
-    for node in [n for n in useful if n[1] == "s" and is_source(g._node[n])]:
-        parent, hops = _forward(g, {node: None}, max_hops, self.retired, useful=useful)
-        src = g._node[node]
-        head = (node_key(node), src.get("classification"), tuple(src.get("tags", ())))
-        prefixes: dict[str, list[Hop]] = {node: []}  # hops from the source to an asset
-
-        def prefix(asset: str, parent=parent, prefixes=prefixes) -> list[Hop]:
-            found = prefixes.get(asset)
+    g, names = self.g, index.names
+    reads, outs, reads_of, outs_of = index.reads, index.outs, index.reads_of, index.outs_of
+    nodes = g._node
+    is_sink = bytearray(len(names))
+    for s in sinks:
+        is_sink[s] = 1
+    # per node, 0 until known: assets, 1 when a walk enters them (a sink, or read by a
+    # live automation), else 2; automations, 1 when they write or call a sink, else 2
+    state = bytearray(len(names))
+    mark = [0] * len(names)  # == stamp: visited by the current walk
+    parent = [0] * len(names)
+    paths: list[FlowPath] = []
+    hop_memo: dict[tuple[int, int, int], Hop] = {}
+    tails: dict[int, tuple[str, dict[str, Any]]] = {}
+    for stamp, source in enumerate(sources, start=1):
+        mark[source] = stamp
+        frontier = [source]
+        delivering = []  # automations reached that write or call a sink
+        for _depth in range(max_hops):
+            nxt = []
+            for asset in frontier:
+                readers = reads[asset]
+                if readers is None:
+                    readers = reads_of(asset)
+                for auto in readers:
+                    if mark[auto] == stamp:
+                        continue
+                    mark[auto] = stamp
+                    parent[auto] = asset
+                    written = outs[auto]
+                    if written is None:
+                        written = outs_of(auto)
+                    delivers = state[auto]
+                    if not delivers:
+                        delivers = state[auto] = 1 if any(is_sink[o] for o in written) else 2
+                    if delivers == 1:
+                        delivering.append(auto)
+                    for out in written:
+                        if mark[out] == stamp:
+                            continue
+                        enter = state[out]
+                        if not enter:
+                            enter = state[out] = 1 if is_sink[out] or reads_of(out) else 2
+                        if enter == 1:
+                            mark[out] = stamp
+                            parent[out] = auto
+                            nxt.append(out)
+            if not nxt:
+                break
+            frontier = nxt
+        if not delivering:
+            continue
+        src = nodes[names[source]]
+        source_key = node_key(names[source])
+        classification, tags = src.get("classification"), tuple(src.get("tags", ()))
+        # hops (and automation keys) from the source to an asset, shared by the paths
+        # through it; built along parent links, without recursion or closures
+        prefixes: dict[int, tuple[list[Hop], list[str]]] = {source: ([], [])}
+        for auto in delivering:
+            entry = parent[auto]
+            found = prefixes.get(entry)
             if found is None:
-                auto = parent[asset]
-                before = parent[auto]
-                found = prefixes[asset] = [*prefix(before), _memo_hop(g, memo, before, auto, asset)]
-            return found
-
-        for asset, depth in hops.items():
-            if not depth or asset == node or asset not in sink_set:
-                continue
-            tail = memo.get(asset)
-            if tail is None:
-                tail = memo[asset] = (node_key(asset), _sink_attributes(g._node[asset]))
-            # one path per automation that delivers the data to this sink: each is a finding
-            for auto, wd in pred[asset].items():
-                if wd["flow"] and auto in parent and auto[1] == "u":  # automation:
-                    entry = parent[auto]
-                    hop_list = [*prefix(entry), _memo_hop(g, memo, entry, auto, asset)]
-                    paths.append(
-                        FlowPath(
-                            head[0],
-                            tail[0],
-                            [h.automation for h in hop_list],
-                            hop_list,
-                            head[1],
-                            list(head[2]),
-                            tail[1],
-                        )
+                chain = []
+                asset = entry
+                while asset not in prefixes:
+                    chain.append(asset)
+                    asset = parent[parent[asset]]
+                found = prefixes[asset]
+                for asset in reversed(chain):
+                    via = parent[asset]
+                    key = (parent[via], via, asset)
+                    h = hop_memo.get(key)
+                    if h is None:
+                        h = hop_memo[key] = _hop(g, names[key[0]], names[via], names[asset])
+                    found = prefixes[asset] = ([*found[0], h], [*found[1], h.automation])
+            hops, autos = found
+            for out in outs[auto]:
+                if not is_sink[out] or out == source:
+                    continue
+                tail = tails.get(out)
+                if tail is None:
+                    tail = tails[out] = (node_key(names[out]), _sink_attributes(nodes[names[out]]))
+                key = (entry, auto, out)
+                h = hop_memo.get(key)
+                if h is None:
+                    h = hop_memo[key] = _hop(g, names[entry], names[auto], names[out])
+                paths.append(
+                    FlowPath(
+                        source_key,
+                        tail[0],
+                        [*autos, h.automation],
+                        [*hops, h],
+                        classification,
+                        list(tags),
+                        tail[1],
                     )
+                )
     return paths
-
-
-def _memo_hop(g, memo: dict, asset: str, auto: str, out: str) -> Hop:
-    key = (asset, auto, out)
-    hop = memo.get(key)
-    if hop is None:
-        hop = memo[key] = _hop(g, asset, auto, out)
-    return hop
 
 
 def _paths_through(self: LineageGraph, source_sel, sink_sel, max_hops: int, through: str):

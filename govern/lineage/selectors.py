@@ -181,3 +181,36 @@ def matcher(selector: dict[str, Any]):
         return not (ai is not None and bool(attrs.get("ai_provider")) != ai)
 
     return match
+
+
+def select(items: list[tuple[Any, dict[str, Any]]], selector: dict[str, Any]) -> list[Any]:
+    """The ids of ``(id, asset attributes)`` pairs matching ``selector``, in order.
+
+    Same answer as filtering with ``matcher(selector)``, one pass per selector key: a
+    whole-inventory selection costs a few list comprehensions, not a call per asset.
+    """
+    sel = validate(selector)
+    found = items
+    if "classification" in sel:
+        classes = set(sel["classification"])
+        found = [(i, a) for i, a in found if a.get("classification") in classes]
+    if "min_classification" in sel:
+        rank = CLASSIFICATION_RANK[sel["min_classification"]]
+        found = [(i, a) for i, a in found if a.get("rank", -1) >= rank]
+    if "tags" in sel:
+        tags = set(sel["tags"])
+        found = [(i, a) for i, a in found if not tags.isdisjoint(a.get("tags", ()))]
+    if "kind" in sel:
+        kinds = set(sel["kind"])
+        found = [(i, a) for i, a in found if a.get("kind") in kinds]
+    if "keys" in sel:
+        keys = set(sel["keys"])
+        found = [(i, a) for i, a in found if a.get("key") in keys]
+    for key in ("external", "approved"):
+        if key in sel:
+            want = sel[key]
+            found = [(i, a) for i, a in found if a.get(key) == want]
+    if "ai" in sel:
+        want = sel["ai"]
+        found = [(i, a) for i, a in found if bool(a.get("ai_provider")) == want]
+    return [i for i, a in found if a.get("type") == "asset"]

@@ -174,7 +174,8 @@ def test_selections_match_the_matcher(seed):
         index = flow_index(graph)
         for selector in SELECTORS:
             want = [index.ids[n] for n, a in graph.g.nodes(data=True) if matcher(selector)(a)]
-            assert select(index.assets, selector) == want
+            attrs = [graph.g.nodes[index.names[i]] for i in index.assets]
+            assert select(index.assets, attrs, selector) == want
             assert selected(graph, selector) == want
 
 

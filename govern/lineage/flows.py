@@ -271,12 +271,22 @@ def _compute(self: LineageGraph, source_sel, sink_sel, max_hops: int, through: s
     else:
         node = through if through.startswith("automation:") else f"automation:{through}"
         paths = _paths_through(self, source_sel, sink_sel, max_hops, self.resolve(node))
+    # ordered by (-rank, hops, source, sink, automations); the first four packed in one
+    # int (strings by their place among the distinct ones), cheap to compare
+    sources = {k: i for i, k in enumerate(sorted({p.source for p in paths}))}
+    sinks = {k: i for i, k in enumerate(sorted({p.sink for p in paths}))}
+    top = max(CLASSIFICATION_RANK.values())
+    width = len(sinks)
     paths.sort(
         key=lambda p: (
-            -CLASSIFICATION_RANK.get(p.classification or "", -1),
-            len(p.hops),
-            p.source,
-            p.sink,
+            (
+                ((top - CLASSIFICATION_RANK.get(p.classification or "", -1)) * (MAX_HOPS + 1))
+                + len(p.hops)
+            )
+            * len(sources)
+            * width
+            + sources[p.source] * width
+            + sinks[p.sink],
             p.automations,
         )
     )

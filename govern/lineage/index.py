@@ -34,8 +34,7 @@ class FlowIndex:
     def __init__(self, graph: LineageGraph) -> None:
         self.names = names = list(graph.g._node)
         self.ids = dict(zip(names, range(len(names)), strict=True))
-        nodes = graph.g._node  # (id, attributes) of every asset, for selections
-        self.assets = [(i, nodes[n]) for i, n in enumerate(names) if n[1] == "s"]
+        self.assets = [i for i, n in enumerate(names) if n[1] == "s"]  # for selections
         self.reads: list[list[int] | None] = [None] * len(names)
         self.outs: list[list[int] | None] = [None] * len(names)
         self._succ = graph.g._succ
@@ -91,5 +90,8 @@ def selected(graph: LineageGraph, selector: dict[str, Any]) -> list[int]:
     key = ("selected", repr(sorted(sel.items())))
     found = graph._cache.get(key)
     if found is None:
-        found = graph._cache[key] = select(flow_index(graph).assets, sel)
+        index = flow_index(graph)
+        nodes, names = graph.g._node, index.names
+        found = select(index.assets, [nodes[names[i]] for i in index.assets], sel)
+        graph._cache[key] = found
     return found

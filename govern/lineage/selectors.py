@@ -183,14 +183,14 @@ def matcher(selector: dict[str, Any]):
     return match
 
 
-def select(items: list[tuple[Any, dict[str, Any]]], selector: dict[str, Any]) -> list[Any]:
-    """The ids of ``(id, asset attributes)`` pairs matching ``selector``, in order.
+def select(ids: list[Any], attrs: list[dict[str, Any]], selector: dict[str, Any]) -> list[Any]:
+    """The ``ids`` whose node attributes (``attrs``, same order) match ``selector``.
 
     Same answer as filtering with ``matcher(selector)``, one pass per selector key: a
     whole-inventory selection costs a few list comprehensions, not a call per asset.
     """
     sel = validate(selector)
-    found = items
+    found: Any = zip(ids, attrs, strict=True)
     if "classification" in sel:
         classes = set(sel["classification"])
         found = [(i, a) for i, a in found if a.get("classification") in classes]

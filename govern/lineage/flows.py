@@ -186,6 +186,32 @@ def _hop(g, asset: str, auto: str, out: str) -> Hop:
     )
 
 
+def _hop_ids(succ, names: list[str], keys: list, asset: int, auto: int, out: int) -> Hop:
+    """``_hop`` for index ids, with node keys cached in ``keys`` (one per index id)."""
+    a, u, o = names[asset], names[auto], names[out]
+    from_key = keys[asset]
+    if from_key is None:
+        from_key = keys[asset] = a[6:]  # "asset:"
+    auto_key = keys[auto]
+    if auto_key is None:
+        auto_key = keys[auto] = u[11:]  # "automation:"
+    to_key = keys[out]
+    if to_key is None:
+        to_key = keys[out] = o[6:]
+    ev = succ[a][u]["read"]
+    read = ev[0] if len(ev) == 1 else primary(ev)
+    data = succ[u][o]
+    ev = data.get("write")
+    write = None
+    if ev is not None:
+        write = ev[0] if len(ev) == 1 else primary(ev)
+        if write.masking:
+            write = None
+    if write is None:
+        write = _out_evidence(data)
+    return Hop(auto_key, from_key, to_key, read, write)
+
+
 def _chain_forward(parent: dict, sink: str) -> list[tuple[str, str, str]]:
     """(asset, automation, asset) triples from the start asset to ``sink``."""
     triples = []
@@ -318,6 +344,8 @@ def _all_paths(self: LineageGraph, source_sel, sink_sel, max_hops: int) -> list[
     parent = [0] * len(names)
     paths: list[FlowPath] = []
     hop_memo: dict[tuple[int, int, int], Hop] = {}
+    keys: list[str | None] = [None] * len(names)  # node keys, as hops need them
+    succ = g._succ
     tails: dict[int, tuple[str, dict[str, Any]]] = {}
     for stamp, source in enumerate(sources, start=1):
         mark[source] = stamp
@@ -378,7 +406,7 @@ def _all_paths(self: LineageGraph, source_sel, sink_sel, max_hops: int) -> list[
                     key = (parent[via], via, asset)
                     h = hop_memo.get(key)
                     if h is None:
-                        h = hop_memo[key] = _hop(g, names[key[0]], names[via], names[asset])
+                        h = hop_memo[key] = _hop_ids(succ, names, keys, key[0], via, asset)
                     found = prefixes[asset] = ([*found[0], h], [*found[1], h.automation])
             hops, autos = found
             for out in outs[auto]:
@@ -390,7 +418,7 @@ def _all_paths(self: LineageGraph, source_sel, sink_sel, max_hops: int) -> list[
                 key = (entry, auto, out)
                 h = hop_memo.get(key)
                 if h is None:
-                    h = hop_memo[key] = _hop(g, names[entry], names[auto], names[out])
+                    h = hop_memo[key] = _hop_ids(succ, names, keys, entry, auto, out)
                 paths.append(
                     FlowPath(
                         source_key,

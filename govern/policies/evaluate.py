@@ -227,8 +227,11 @@ def evaluate(
         if writer.log_all:
             writer.log_passes(comp)
         summary.opened, summary.resolved = writer.opened, writer.resolved
-        summary.decisions = writer.flush(ids)
+        # Risk scores are computed from the results in memory, so they can be written
+        # first: row triggers on automation (the metrics rollup) then run before this
+        # pass's new violations exist, which on SQLite they otherwise look through.
         summary.risk_updated = _update_risk(session, comp)
+        summary.decisions = writer.flush(ids)
     summary.duration_seconds = round(time.perf_counter() - started, 4)
     summary.evaluated_at = now.isoformat()
     _record_metrics(summary)

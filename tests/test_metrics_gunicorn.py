@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import pytest
 from metrics_support import EXPECTED, by_key, check_expected, gunicorn, http_get, seed
@@ -31,6 +34,26 @@ def _per_worker_request_counts(directory) -> dict[str, float]:
     return counts
 
 
+def _held_requests(url: str, count: int) -> list[int]:
+    """``count`` requests sent as far as their last header line, then finished together."""
+    address = urlsplit(url)
+    held = []
+    for _ in range(count):
+        sock = socket.create_connection((address.hostname, address.port), timeout=10)
+        sock.sendall(f"GET {ROUTE} HTTP/1.1\r\nHost: {address.netloc}\r\n".encode())
+        held.append(sock)
+        time.sleep(0.2)  # a worker accepts it and waits for the rest of the headers
+    statuses = []
+    for sock in held:
+        with sock:
+            sock.sendall(b"Connection: close\r\n\r\n")
+            reply = b""
+            while chunk := sock.recv(65536):
+                reply += chunk
+            statuses.append(int(reply.split(b" ", 2)[1]))
+    return statuses
+
+
 def test_three_workers_expose_each_inventory_series_once(engine, settings, tmp_path):
     seed(engine)
     with read_session(engine) as session:
@@ -46,9 +69,13 @@ def test_three_workers_expose_each_inventory_series_once(engine, settings, tmp_p
 
         with ThreadPoolExecutor(8) as pool:
             assert set(pool.map(hit, range(n))) == {200}
+        # and one request per worker for certain: each sync worker blocks on an unfinished
+        # request, so the next connection must be accepted by another worker
+        assert _held_requests(server.url, WORKERS) == [200] * WORKERS
+        n += WORKERS
         per_worker = _per_worker_request_counts(server.multiproc_dir)
         assert sum(per_worker.values()) == n
-        assert sum(1 for v in per_worker.values() if v) >= 2, per_worker
+        assert len(per_worker) == WORKERS and all(per_worker.values()), per_worker
 
         scrapes = []
         for _ in range(3 * WORKERS):  # fresh connections: several workers answer scrapes

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from govern import schema
 from govern.cli import AppContext, main
@@ -67,8 +68,21 @@ def _truncate_all(s: Settings) -> None:
 
     engine = make_engine(s)
     names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    # A background thread of the previous test (a metrics refresh, the lineage graph's
+    # change check) may still hold a connection: end it, or TRUNCATE can deadlock on it.
+    others = (
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(others))
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            break
+        except OperationalError:
+            if attempt == 2:
+                raise
     engine.dispose()
 
 

@@ -13,9 +13,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import automation_manifest
-from registry_support import second_database
+from registry_support import live_server, second_database
 from sqlalchemy import select, text
 from sqlmodel import func
+from ui_support import make_users, sign_in
 
 from govern.cli import AppContext, main
 from govern.config import ConfigError, Settings
@@ -321,11 +322,51 @@ def test_api_reports_queued_evaluation_and_pending_automations(pack, settings, m
         assert one["evaluation"] == "pending"
         listed = client.get("/api/v1/automations", headers=h).json["items"]
         assert {i["key"]: i["evaluation"] for i in listed}["finance/job-001"] == "pending"
+        risk = client.get("/api/v1/automations/finance/job-000/risk", headers=h).json
+        assert risk["evaluation"] == "pending"
+        for path in ("/api/v1/violations", "/api/v1/results"):
+            assert client.get(path, headers=h).json["evaluationPending"] == 4, path
+        make_users(pack)
+        browser = app.test_client()
+        sign_in(browser, "vic")
+        page = browser.get("/automations/finance/job-000").get_data(as_text=True)
+        assert 'id="evaluation-pending"' in page
         small = client.post("/api/v1/manifests", json=[automation_manifest(name="solo")], headers=h)
         assert small.json["evaluationQueued"] == 0
         pending.drain(pack)
         one = client.get("/api/v1/automations/finance/job-000", headers=h).json
         assert one["evaluation"] == "current"
+        risk = client.get("/api/v1/automations/finance/job-000/risk", headers=h).json
+        assert risk["evaluation"] == "current" and risk["score"] > 0
+        assert client.get("/api/v1/violations", headers=h).json["evaluationPending"] == 0
+        page = browser.get("/automations/finance/job-000").get_data(as_text=True)
+        assert 'id="evaluation-pending"' not in page and "unauthenticated-webhook" in page
+    finally:
+        app.extensions["govern"].engine.dispose()
+
+
+def test_remote_register_reports_queued_evaluation_and_waits(pack, settings, make_token, tmp_path):
+    from govern.web import create_app
+
+    app = create_app(replace(settings, inline_evaluation_limit=2), {"TESTING": True})
+    run = _runner(settings, 1000)  # the local limit must not matter with --url
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump_all(batch(4)))
+    token = make_token("admin")
+    try:
+        with live_server(app) as url:
+            pushed = run("register", "--quiet", "--url", url, "--token", token, str(path))
+            assert pushed.exit_code == 0, pushed.output
+            assert "policy evaluation of 4 automation(s) queued on the service" in pushed.output
+            assert len(queued(pack)) == 4
+            pending.drain(pack)
+            path.write_text(yaml.safe_dump_all(batch(4, start=10)))
+            waited = run("register", "--wait", "--url", url, "--token", token, str(path))
+            assert waited.exit_code == 0, waited.output
+            assert "queued" not in waited.output and queued(pack) == {}
+            assert ("finance/job-012", "unauthenticated-webhook", "fail", "open") in verdicts(pack)[
+                0
+            ]
     finally:
         app.extensions["govern"].engine.dispose()
 

@@ -130,7 +130,9 @@ def _register(app: AppContext, paths, url, token, dry_run, quiet, wait) -> None:
         from govern.registry.remote import RemoteError, push_manifests
 
         try:
-            outcomes = push_manifests(url, token, loaded)
+            answer = push_manifests(url, token, loaded, wait=wait)
+            outcomes = answer["results"]
+            queued = int(answer.get("evaluationQueued") or 0)
         except ManifestInvalid as exc:
             _fail(exc.problems)
         except RemoteError as exc:
@@ -161,12 +163,18 @@ def _register(app: AppContext, paths, url, token, dry_run, quiet, wait) -> None:
             sys.exit(EXIT_INVALID)
     _summarise(outcomes, quiet)
     if queued:
-        click.echo(queued_message(queued))
+        click.echo(queued_message(queued, remote=bool(url)))
 
 
-def queued_message(count: int) -> str:
+def queued_message(count: int, *, remote: bool = False) -> str:
     from govern.policies.pending import DRAIN_INTERVAL_SECONDS
 
+    if remote:
+        return (
+            f"policy evaluation of {count} automation(s) queued on the service: it starts "
+            f"evaluating them within {DRAIN_INTERVAL_SECONDS} s (pass --wait to register "
+            "and evaluate in one request)"
+        )
     return (
         f"policy evaluation of {count} automation(s) queued: a running `govern serve` or "
         f"`govern scheduler` starts evaluating them within {DRAIN_INTERVAL_SECONDS} s; "

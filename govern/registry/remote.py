@@ -22,15 +22,19 @@ class RemoteError(RuntimeError):
     """The service could not be reached or refused the request (not a manifest problem)."""
 
 
-def push_manifests(url: str, token: str | None, loaded: LoadResult) -> list[dict[str, Any]]:
-    """POST every document to ``{url}/api/v1/manifests``; returns the service's outcomes.
+def push_manifests(
+    url: str, token: str | None, loaded: LoadResult, *, wait: bool = False
+) -> dict[str, Any]:
+    """POST every document to ``{url}/api/v1/manifests``; returns the service's answer
+    (``results``, one outcome per document, and ``evaluationQueued``).
 
-    Raises ManifestInvalid (problems named by local file and document) on 422 and
-    RemoteError for anything else that is not a success.
+    With ``wait`` the service evaluates policies before answering, however large the
+    batch. Raises ManifestInvalid (problems named by local file and document) on 422
+    and RemoteError for anything else that is not a success.
     """
     if not token:
         raise RemoteError("--token (or GOVERN_TOKEN) is required with --url")
-    endpoint = url.rstrip("/") + "/api/v1/manifests"
+    endpoint = url.rstrip("/") + "/api/v1/manifests" + ("?wait=true" if wait else "")
     payload = json.dumps([doc.body for doc in loaded.documents]).encode()
     request = urllib.request.Request(
         endpoint,
@@ -44,7 +48,7 @@ def push_manifests(url: str, token: str | None, loaded: LoadResult) -> list[dict
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return json.loads(response.read())["results"]
+            return json.loads(response.read())
     except urllib.error.HTTPError as exc:
         body = _json(exc.read())
         if exc.code == 422 and isinstance(body.get("errors"), list):

@@ -64,13 +64,14 @@ def register_manifests():
     if loaded.problems:
         raise ManifestInvalid(loaded.problems)
     settings = Services.current().settings
+    limit = None if bool_arg("wait") else settings.inline_evaluation_limit
     done = write_retrying(
         lambda session: register_batch(
             session,
             loaded,
             principal=who,
             internal_domains=settings.internal_domains,
-            inline_limit=settings.inline_evaluation_limit,
+            inline_limit=limit,
         )
     )
     created = any(o.action == "created" for o in done.outcomes)
@@ -318,8 +319,20 @@ OPENAPI = {
                 "operationId": "registerManifests",
                 "summary": "Register Automation, Asset and Person manifests (idempotent upsert)",
                 "description": "Re-registering an unchanged manifest writes nothing. Developers "
-                "register automations they own or in granted namespaces; people need admin.",
+                "register automations they own or in granted namespaces; people need admin. "
+                "A batch changing more than GOVERN_INLINE_EVALUATION_LIMIT automations queues "
+                "their policy evaluation (evaluationQueued) unless wait=true.",
                 "tags": ["automations"],
+                "parameters": [
+                    {
+                        "name": "wait",
+                        "in": "query",
+                        "required": False,
+                        "description": "true: evaluate policies before answering, whatever "
+                        "the batch size",
+                        "schema": {"type": "boolean", "default": False},
+                    }
+                ],
                 "requestBody": _MANIFEST_BODY,
                 "responses": {
                     "200": json_response("Nothing new was created", ref("RegisterResult")),

@@ -9,6 +9,7 @@ from govern.policies import explain, store, views
 from govern.policies import waivers as waiver_service
 from govern.policies.evaluate import evaluate, evaluate_committed
 from govern.policies.loader import PolicyInvalid, compile_documents
+from govern.policies.pending import pending_count, pending_keys
 from govern.policies.preview import evaluate_manifest
 from govern.policies.schema import policy_schema
 from govern.registry import automations
@@ -101,9 +102,16 @@ def list_results():
     try:
         with reading() as session:
             items, total = views.list_results(session, filters, offset=offset, limit=limit)
+            waiting = pending_count(session)
     except ValueError as exc:
         raise ApiError(400, "Bad Request", str(exc)) from None
-    return {"items": items, "total": total, "offset": offset, "limit": limit}
+    return {
+        "items": items,
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "evaluationPending": waiting,
+    }
 
 
 @bp.get("/violations")
@@ -121,9 +129,17 @@ def list_violations():
                 _, counts[state] = views.list_results(
                     session, {**filters, "state": [state]}, limit=1
                 )
+            waiting = pending_count(session)
     except ValueError as exc:
         raise ApiError(400, "Bad Request", str(exc)) from None
-    return {"items": items, "total": total, "counts": counts, "offset": offset, "limit": limit}
+    return {
+        "items": items,
+        "total": total,
+        "counts": counts,
+        "offset": offset,
+        "limit": limit,
+        "evaluationPending": waiting,
+    }
 
 
 @bp.get("/automations/<namespace>/<name>/policies")
@@ -144,6 +160,7 @@ def automation_risk(namespace: str, name: str):
             "score": a.risk_score,
             "tier": a.risk_tier,
             "factors": a.risk_factors,
+            "evaluation": "pending" if pending_keys(session, [a.key]) else "current",
         }
 
 
@@ -310,10 +327,18 @@ OPENAPI = {
             "patch": _op("Enable or disable a policy ({enabled: bool})", body=True),
         },
         "/api/v1/results": {
-            "get": _op("Stored policy results (open, waived, resolved)", parameters=_FILTER_PARAMS)
+            "get": _op(
+                "Stored policy results (open, waived, resolved); evaluationPending counts "
+                "automations whose evaluation is queued",
+                parameters=_FILTER_PARAMS,
+            )
         },
         "/api/v1/violations": {
-            "get": _op("Open and waived violations, with counts of each", parameters=_FILTER_PARAMS)
+            "get": _op(
+                "Open and waived violations, with counts of each; evaluationPending counts "
+                "automations whose evaluation is queued (their results may be stale)",
+                parameters=_FILTER_PARAMS,
+            )
         },
         "/api/v1/automations/{namespace}/{name}/policies": {
             "parameters": _KEY_PARAMS,
@@ -321,7 +346,10 @@ OPENAPI = {
         },
         "/api/v1/automations/{namespace}/{name}/risk": {
             "parameters": _KEY_PARAMS,
-            "get": _op("Risk score, tier and the factors behind it", tag="risk"),
+            "get": _op(
+                "Risk score, tier and the factors behind it; evaluation: pending while queued",
+                tag="risk",
+            ),
         },
         "/api/v1/risk": {"get": _op("Risk tiers and the riskiest automations", tag="risk")},
         "/api/v1/evaluate": {

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from govern.db import utcnow
+from govern.policies.pending import pending_keys
 from govern.registry import automations
 from govern.registry.manifest import normalise_asset_key
 from govern.registry.models import (
@@ -57,6 +58,7 @@ class PageData:
     history: list[Any]
     drift: list[DriftRow] = field(default_factory=list)
     secrets: list[dict[str, Any]] = field(default_factory=list)
+    evaluation_pending: bool = False
 
 
 def load(session: Session, key: str) -> PageData:
@@ -111,6 +113,7 @@ def load(session: Session, key: str) -> PageData:
         history=history(session, key),
     )
     data.drift = drift(a, edges, discoveries)
+    data.evaluation_pending = bool(pending_keys(session, [a.key]))
     data.secrets = [
         {**{k: s.get(k) for k in ("type", "line", "preview")}, "location": d.location}
         for d in discoveries

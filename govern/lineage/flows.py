@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from govern.lineage.bulk import bulk
+from govern import gc_pause
 from govern.lineage.evidence import primary
 from govern.lineage.index import flow_index, selected
 from govern.lineage.nodes import node_key
@@ -285,7 +285,7 @@ def flow_paths(
     with self.lock:
         cached = self._cache.get(key)
         if cached is None:
-            with bulk():
+            with gc_pause.paused():
                 cached = _compute(self, source_sel, sink_sel, max_hops, through)
             self._cache[key] = cached
     return list(cached if limit is None else cached[:limit])

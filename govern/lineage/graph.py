@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from govern.lineage.bulk import bulk
+from govern import gc_pause
 from govern.lineage.evidence import DATA_MODES, OUT_MODES, Evidence, flows
 from govern.lineage.nodes import (
     ASSET,
@@ -74,7 +74,7 @@ class LineageGraph:
     ) -> LineageGraph:
         """Build from row tuples in ``govern.lineage.rows`` column order."""
         graph = cls()
-        with bulk():
+        with gc_pause.paused():
             graph.apply_people(people)
             graph.apply_assets(assets)
             graph.apply_automations(automations)

@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from govern import gc_pause
 from govern.db import read_session
 from govern.lineage import rows as R
-from govern.lineage.bulk import bulk
 from govern.lineage.graph import LineageGraph
 
 OVERLAP = timedelta(minutes=2)
@@ -48,7 +48,7 @@ class SyncState:
 
 def load_all(graph: LineageGraph, session) -> None:
     """Read every table once and fill ``graph``; remembers where it got to."""
-    with graph.lock, bulk():
+    with graph.lock, gc_pause.paused():
         quick = R.quick_signature(session)
         sig = R.signature(session)
         graph.apply_people(R.fetch(session, "person"))

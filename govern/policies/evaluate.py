@@ -13,9 +13,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-import gc
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterable
@@ -28,6 +26,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from govern import gc_pause
 from govern.db import utcnow
 from govern.policies import facts as facts_mod
 from govern.policies import risk
@@ -204,7 +203,7 @@ def evaluate(
     session.flush()
     key_list = None if keys is None else sorted(set(keys))
     kind = kind or ("full" if key_list is None else "incremental")
-    with _collector_paused(settle=key_list is None):
+    with gc_pause.paused(settle=key_list is None):
         if graph is None and _unwritten(session):
             graph = committed_graph(_base_engine(session.get_bind()))
         loaded = facts_mod.load(session, key_list)
@@ -252,7 +251,7 @@ def evaluate_committed(engine, *, keys=None, now: datetime | None = None, kind=N
     data is reused across passes instead of being rebuilt each time."""
     from govern.db import write_session
 
-    with _collector_paused(settle=keys is None):
+    with gc_pause.paused(settle=keys is None):
         graph = committed_graph(engine)
         with write_session(engine) as session:
             return evaluate(session, keys=keys, now=now, kind=kind, graph=graph)
@@ -269,7 +268,7 @@ def evaluate_changed(session: Session, keys: list[str]) -> None:
     if _PREVIEWING.get() or not keys:
         return
     session.flush()
-    with _collector_paused():
+    with gc_pause.paused():
         wanted = set(keys) | _neighbours(session, keys)
         evaluate(session, keys=wanted, kind="incremental")
         _refuse_blocked_promotions(session, keys)
@@ -277,7 +276,6 @@ def evaluate_changed(session: Session, keys: list[str]) -> None:
 
 def previewing():
     """Context manager: registrations inside it do not trigger evaluation (previews)."""
-    import contextlib
 
     @contextlib.contextmanager
     def _cm():
@@ -291,42 +289,6 @@ def previewing():
 
 
 # -- storing ------------------------------------------------------------------
-
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_was_enabled = False
-_gc_settle = False
-
-
-@contextlib.contextmanager
-def _collector_paused(*, settle: bool = False):
-    """Pause Python's cyclic garbage collector while a pass builds and drops millions of
-    small, acyclic objects (facts, results, rows): its repeated full scans of a growing
-    heap cost a large share of a 100,000-automation pass. Reference counting still frees
-    everything; the collector resumes (and runs on schedule) when the last pass ends.
-
-    ``settle`` (full passes): before resuming, collect the young generations once, so
-    what the pass kept (the lineage graph it may have built) moves to the old generation
-    now, inside the background pass, instead of in the first incremental evaluation
-    (a registration) that happens to trigger a collection afterwards."""
-    global _gc_depth, _gc_was_enabled, _gc_settle
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_depth += 1
-        _gc_settle = _gc_settle or settle
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0:
-                if _gc_settle:
-                    _gc_settle = False
-                    gc.collect(1)
-                if _gc_was_enabled:
-                    gc.enable()
 
 
 _CHANGES_AT_BEGIN = "govern.policies.changes_at_begin"

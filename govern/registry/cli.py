@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import sys
 from pathlib import Path
 
 import click
 
+from govern import gc_pause
 from govern.cli import EXIT_INVALID, AppContext, pass_app
 from govern.db import read_session, retrying, write_session
 from govern.registry import auth, automations
@@ -94,22 +93,8 @@ def register_cmd(app: AppContext, paths, url, token, dry_run, quiet, wait) -> No
     GOVERN_INLINE_EVALUATION_LIMIT automations queues their evaluation instead
     (except promotions to production), unless --wait is given.
     """
-    with _no_cycle_collection():
+    with gc_pause.paused():  # millions of small, acyclic objects
         _register(app, paths, url, token, dry_run, quiet, wait)
-
-
-@contextlib.contextmanager
-def _no_cycle_collection():
-    """A bulk registration allocates millions of small objects and creates no garbage
-    cycles worth collecting; the cyclic collector would walk every live manifest again
-    and again (~10% of the run). It is back on afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _register(app: AppContext, paths, url, token, dry_run, quiet, wait) -> None:

@@ -25,17 +25,15 @@ too (delete the cache file): cached results do not know the new detector.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import marshal
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from govern import gc_pause
 from govern.scanner.walker import Folder, Memo, display
 
 VERSION = 4  # bump when detectors change what they extract (or the layout changes)
@@ -45,18 +43,6 @@ VERSION = 4  # bump when detectors change what they extract (or the layout chang
 # keeps 2 s, HFS+, ext3, some NAS) are recognised by an mtime on a whole second.
 TRUST_AFTER_NS = 1_000_000_000
 TRUST_AFTER_COARSE_NS = 3_000_000_000
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector (what it was is restored)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class CacheBroken(Exception):
@@ -84,7 +70,7 @@ class ScanCache:
     # -- reading ---------------------------------------------------------------
 
     def _load(self) -> None:
-        with _no_gc():  # thousands of small containers: no collection passes meanwhile
+        with gc_pause.paused():  # thousands of small containers: no collection passes meanwhile
             self._load_rows()
 
     def _load_rows(self) -> None:
@@ -162,7 +148,7 @@ class ScanCache:
             return None
         rows = self._read("select value from meta where key = 'result_data'")
         try:
-            with _no_gc():
+            with gc_pause.paused():
                 return marshal.loads(rows[0][0]) if rows else None
         except (ValueError, EOFError, TypeError):
             raise CacheBroken from None

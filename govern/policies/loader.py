@@ -12,7 +12,6 @@ Every problem carries the JSON path of the mistake.
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from govern.registry.manifest import (
     Document,
     LoadResult,
     Problem,
+    did_you_mean,
     load_path,
     parse_text,
     type_phrase,
@@ -71,7 +71,7 @@ def compile_condition(node: Any, path: str) -> Condition:
     ((name, spec),) = node.items()
     cls = conditions.get(name)
     if cls is None:
-        hint = _did_you_mean(str(name), conditions.names())
+        hint = did_you_mean(str(name), conditions.names())
         raise _Invalid(
             [
                 (
@@ -226,7 +226,7 @@ def _explain(base: str, error) -> list[tuple[str, str]]:
         return [
             (
                 _join(path, [k]),
-                f"{_join(path, [k])}: unknown key{_did_you_mean(k, known)}; "
+                f"{_join(path, [k])}: unknown key{did_you_mean(k, known)}; "
                 f"use one of: {', '.join(known)}",
             )
             for k in extra
@@ -237,7 +237,7 @@ def _explain(base: str, error) -> list[tuple[str, str]]:
         return [(where, f"{where} is missing")]
     if v == "enum":
         options = [str(o) for o in error.validator_value]
-        hint = _did_you_mean(str(value), options)
+        hint = did_you_mean(str(value), options)
         return [
             (path, f"{shown}: {value!r} is not allowed{hint}; use one of: {', '.join(options)}")
         ]
@@ -254,11 +254,6 @@ def _explain(base: str, error) -> list[tuple[str, str]]:
     if v == "pattern":
         return [(path, f"{shown}: {value!r} does not match {error.validator_value}")]
     return [(path, f"{shown}: {error.message}")]
-
-
-def _did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _kind(value: Any) -> str:

@@ -403,7 +403,7 @@ def _structural(doc: Document) -> list[Problem]:
     kind = body.get("kind")
     if kind not in KINDS:
         shown = "missing" if kind is None else f"{kind!r} is not a known kind"
-        hint = _did_you_mean(str(kind), KINDS) if kind else ""
+        hint = did_you_mean(str(kind), KINDS) if kind else ""
         problems.append(
             _problem(doc, "kind", f"kind: {shown}{hint}; use one of {', '.join(KINDS)}")
         )
@@ -441,7 +441,7 @@ def _explain(doc: Document, error) -> list[Problem]:
                 _problem(
                     doc,
                     keypath,
-                    f"{keypath}: unknown key{_did_you_mean(key, known)}; "
+                    f"{keypath}: unknown key{did_you_mean(key, known)}; "
                     f"remove it or use one of: {', '.join(known)}",
                 )
             )
@@ -459,7 +459,7 @@ def _explain(doc: Document, error) -> list[Problem]:
             _problem(
                 doc,
                 path,
-                f"{shown}: {value!r} is not {what}{_did_you_mean(str(value), options)}; "
+                f"{shown}: {value!r} is not {what}{did_you_mean(str(value), options)}; "
                 f"use one of: {', '.join(options)}",
             )
         ]
@@ -528,7 +528,8 @@ def describe_cron(expression: str) -> str:
         return expression
 
 
-def _did_you_mean(word: str, options) -> str:
+def did_you_mean(word: str, options) -> str:
+    """' (did you mean 'x'?)' for the closest option, or ''; shared by every format."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

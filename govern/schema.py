@@ -23,6 +23,30 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: The newest revision(s) of govern/migrations/versions; update with each new migration.
 HEADS = frozenset({"0006_merge_heads"})
 
+#: Objects the migrations create that the SQLModel classes do not describe, on purpose:
+#: generated columns (computed by the database) and the trigger-kept metrics rollup,
+#: with their indexes. Alembic autogenerate ignores them (``include_object``), so a new
+#: migration never proposes dropping them; a test checks nothing else differs.
+DATABASE_MANAGED = frozenset(
+    {
+        "automation.search_text",
+        "automation.declared_triggers",
+        "ix_automation_search_text",
+        "ix_automation_declared_triggers",
+        "ix_automation_pending_since",
+        "metrics_count",
+        "ix_metrics_count_key",
+    }
+)
+
+
+def include_object(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:
+    """Alembic autogenerate filter: leave the database-managed objects alone."""
+    if type_ == "column":
+        table = getattr(getattr(obj, "table", None), "name", "")
+        return f"{table}.{name}" not in DATABASE_MANAGED
+    return name not in DATABASE_MANAGED
+
 
 def alembic_config(engine: Engine | None = None) -> Config:
     from alembic.config import Config

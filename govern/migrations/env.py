@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import govern.registry.models  # noqa: F401  (registers every table on the metadata)
+from govern.schema import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -31,6 +32,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -25,6 +25,28 @@ _DAY_NAMES = {
 }
 
 
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_WEEKDAYS = "sun|mon|tue|wed|thu|fri|sat"
+
+
+def _field(names: str = "", suffix: str = "") -> re.Pattern:
+    """One cron field: numbers, ``*``, ranges, steps and lists (names and Quartz's L, W
+    and # where cron allows them); prose never parses as a schedule."""
+    base = r"\*|\?|\d+" + (rf"|(?i:{names})" if names else "")
+    atom = rf"(?:{base})" + (rf"(?:{suffix})?" if suffix else "")
+    item = rf"(?:{atom}(?:-{atom})?(?:/\d+)?" + (rf"|{suffix}" if suffix else "") + ")"
+    return re.compile(rf"{item}(?:,{item})*")
+
+
+_FIELDS = (
+    _field(),
+    _field(),
+    _field(suffix="LW|L|W"),
+    _field(_MONTHS),
+    _field(_WEEKDAYS, suffix=r"#\d|L"),
+)
+
+
 def day_number(name: str) -> int | None:
     lowered = str(name).strip().lower()
     if lowered in _DAY_NAMES:
@@ -44,7 +66,7 @@ def normalise_cron(expr: str) -> str | None:
         fields = fields[1:6]
     if len(fields) != 5:
         return None
-    if not all(re.fullmatch(r"[\d*/,\-?A-Za-z#LW]+", f) for f in fields):
+    if not all(pattern.fullmatch(f) for pattern, f in zip(_FIELDS, fields, strict=True)):
         return None
     return " ".join("*" if f == "?" else f for f in fields)
 
@@ -128,12 +150,15 @@ def on_calendar(spec: str) -> str | None:
         "yearly": "0 0 1 1 *",
         "annually": "0 0 1 1 *",
         "quarterly": "0 0 1 1,4,7,10 *",
+        "semiannually": "0 0 1 1,7 *",
     }
     if lowered in simple:
         return simple[lowered]
+    # a trailing time zone (``UTC``, ``Europe/Paris``) does not change the fields
+    spec = re.sub(r"\s+(?:UTC|GMT|[A-Z][A-Za-z_]+/[A-Za-z_/+\-]+)$", "", spec)
     match = re.fullmatch(
-        r"(?:(?P<dow>[A-Za-z,.]+)\s+)?(?:(?P<date>[\d*]+-[\d*]+-[\d*/]+)\s+)?"
-        r"(?P<h>[\d*/,]+):(?P<m>[\d*/,]+)(?::[\d*/,]+)?",
+        r"(?:(?P<dow>[A-Za-z,.\-]+)\s+)?(?:(?P<date>[\d*]+-[\d*.,/]+-[\d*.,/]+)\s+)?"
+        r"(?P<h>[\d*/,.]+):(?P<m>[\d*/,.]+)(?::[\d*/,.]+)?",
         spec,
     )
     if not match:
@@ -144,19 +169,33 @@ def on_calendar(spec: str) -> str | None:
     day, month = "*", "*"
     if match.group("date"):
         _, month, day = (match.group("date").split("-") + ["*", "*"])[:3]
-    hour, minute = match.group("h"), match.group("m")
-    hour = "*" if hour == "*" else hour.lstrip("0") or "0"
-    minute = "*" if minute == "*" else minute.lstrip("0") or "0"
-    month = "*" if month == "*" else month.lstrip("0")
-    day = "*" if day == "*" else day.lstrip("0")
-    return f"{minute} {hour} {day} {month} {dow}"
+    fields = [_calendar_field(v) for v in (match.group("m"), match.group("h"), day, month)]
+    return " ".join([*fields, dow])
+
+
+def _calendar_field(value: str) -> str:
+    """One systemd calendar component as a cron field: ``00`` -> ``0``, ``0/15`` ->
+    ``*/15``, ``1..7`` -> ``1-7``, lists kept."""
+    if value == "*":
+        return "*"
+    parts = []
+    for part in value.split(","):
+        start, _, step = part.partition("/")
+        start = start.replace("..", "-")
+        if start not in ("*", ""):
+            start = "-".join(str(int(x)) if x.isdigit() else x for x in start.split("-"))
+        if step:
+            parts.append(f"*/{int(step)}" if start in ("*", "0") else f"{start}/{int(step)}")
+        else:
+            parts.append(start or "*")
+    return ",".join(parts)
 
 
 def _systemd_days(text: str) -> str:
     parts = []
     for chunk in text.split(","):
-        if ".." in chunk:
-            a, b = chunk.split("..", 1)
+        if ".." in chunk or "-" in chunk:
+            a, b = re.split(r"\.\.|-", chunk, maxsplit=1)
             da, db = day_number(a), day_number(b)
             parts.append(f"{da}-{db}" if da is not None and db is not None else "*")
         else:

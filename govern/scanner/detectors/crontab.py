@@ -16,6 +16,7 @@ LINE = re.compile(
 )
 VAR = re.compile(r"^\s*[A-Z_][A-Z0-9_]*\s*=")
 SCRIPT = re.compile(r"(?P<s>[\w./~\-]+\.(?:py|sh|ps1|pl|rb|php|js|r|bash))\b")
+REBOOT = "@reboot"
 USERS = re.compile(r"^(?:root|[a-z_][a-z0-9_\-]{0,31})$")
 
 
@@ -24,7 +25,8 @@ def parse_line(line: str, with_user: bool):
     if not m:
         return None
     sched = m.group("sched")
-    cron = schedule.normalise_cron(sched)
+    # @reboot is an event, not a time: kept apart by the caller
+    cron = REBOOT if sched.lower() == "@reboot" else schedule.normalise_cron(sched)
     if cron is None:
         return None
     rest = m.group("rest")
@@ -55,13 +57,20 @@ class Crontab(Detector):
         )
 
     def sniff(self, head: str) -> bool:
-        lines = [ln for ln in head.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-        if not lines:
-            return False
-        good = sum(
-            1 for ln in lines if VAR.match(ln) or parse_line(ln, False) or parse_line(ln, True)
-        )
-        return good == len(lines) and any(parse_line(ln, False) for ln in lines)
+        """Every line a comment, a variable or a cron line (stops at the first that is not:
+        prose is rejected on its first line), and at least one cron line."""
+        scheduled = False
+        for line in head.splitlines():
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#") or VAR.match(line):
+                continue
+            if stripped[0] not in "0123456789*@":
+                return False
+            if parse_line(line, False):
+                scheduled = True
+            elif not parse_line(line, True):
+                return False
+        return scheduled
 
     def analyze(self, art: Artifact) -> list[Finding]:
         lines = art.text.splitlines()
@@ -83,7 +92,10 @@ class Crontab(Detector):
         f = self.finding(art)
         f.confidence = 0.9
         for number, cron, user, command in entries:
-            f.triggers.append(trigger("schedule", cron, f"line {number}: {command[:120]}"))
+            if cron == REBOOT:
+                f.triggers.append(trigger("event", None, f"line {number} @reboot: {command[:120]}"))
+            else:
+                f.triggers.append(trigger("schedule", cron, f"line {number}: {command[:120]}"))
             for s in SCRIPT.findall(command):
                 f.runs.add(s)
             if user and user != "root":

@@ -334,6 +334,7 @@ class Engine:
                 data = self._read(path, limits.max_archive_bytes + 1)
                 return self._archive(data, location, st), None, fingerprint.content_hash(data)
             dets = self.candidates(rel, name)
+            sniffed = not dets
             if not dets:
                 if ext in NEVER_EXTS or (ext not in SNIFF_EXTS and not self._odd_ext(ext)):
                     self._by_name = True  # classified by name: never opened
@@ -367,7 +368,15 @@ class Engine:
             mtime=st.st_mtime,
             owner=self._owner(st.st_uid),
         )
-        return self._detect(art, dets), None, fingerprint.content_hash(data)
+        found = self._detect(art, dets)
+        if not found and not sniffed and ext in SNIFF_EXTS:
+            # a name that suggested one format (notes.txt for a Robin script) may hold
+            # another (a crontab saved as crontab.txt): let the content decide
+            head = art.text[: limits.sniff_bytes]
+            more = [d for d in self.sniffers if d not in dets and d.sniff(head)]
+            if more:
+                found = self._detect(art, more)
+        return found, None, fingerprint.content_hash(data)
 
     @staticmethod
     def _odd_ext(ext: str) -> bool:

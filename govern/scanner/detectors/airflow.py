@@ -13,9 +13,14 @@ from govern.scanner.registry import register
 IMPORT = re.compile(r"(?m)^\s*(?:from|import)\s+airflow\b")
 DAG = re.compile(r"\bDAG\s*\(|@dag\b")
 DAG_ID = re.compile(r"""(?:dag_id\s*=\s*|DAG\(\s*)['"]([^'"]+)['"]""")
-SCHED = re.compile(
-    r"""\b(?:schedule_interval|schedule)\s*=\s*(?:['"]([^'"]+)['"]|(None)|timedelta\(([^)]*)\))"""
-)
+SCHED = re.compile(r"\b(?:schedule_interval|schedule|timetable)\s*=\s*")
+DAG_DECORATOR = re.compile(r"@dag\b(?:\([^@]*?\))?\s*\n\s*(?:async\s+)?def\s+(\w+)", re.S)
+TIMEDELTA = re.compile(r"\btimedelta\(([^)]*)\)")
+TIMETABLE_CRON = re.compile(r"""\b\w*Timetable\(\s*(?:cron\s*=\s*)?['"]([^'"]+)['"]""")
+STRING = re.compile(r"""^[rbuf]?['"]([^'"]*)['"]$""")
+NAME = re.compile(r"^[A-Za-z_][\w.]*$")
+EVENT_SCHEDULE = re.compile(r"^\[|\b(?:Dataset|Asset)\w*\(|\bDatasetOr|\bAssetOr")
+
 OWNER = re.compile(r"""['"]owner['"]\s*:\s*['"]([^'"]+)['"]""")
 EMAIL = re.compile(r"""['"]email['"]\s*:\s*\[?\s*['"]([^'"]+)['"]""")
 CONN = re.compile(r"""\b\w*conn_id\s*=\s*['"]([^'"]+)['"]""")
@@ -39,17 +44,12 @@ class AirflowDag(Detector):
         text = art.text
         if not IMPORT.search(text) or not DAG.search(text):
             return []
-        dag_id = DAG_ID.search(text)
+        dag_id = DAG_ID.search(text) or DAG_DECORATOR.search(text)
         f = self.finding(art, dag_id.group(1) if dag_id else None)
         f.confidence = 0.95
-        m = SCHED.search(text)
-        if m and m.group(1):
-            cron = schedule.normalise_cron(m.group(1))
-            f.triggers.append(trigger("schedule", cron, m.group(1)))
-        elif m and m.group(3):
-            seconds = _timedelta_seconds(m.group(3))
-            f.triggers.append(trigger("schedule", schedule.seconds_to_cron(seconds), m.group(0)))
-        else:
+        for kind, cron, detail in _schedules(text):
+            f.triggers.append(trigger(kind, cron, detail))
+        if not f.triggers:
             f.triggers.append(trigger("manual", None, "no schedule (triggered)"))
         owner = OWNER.search(text)
         if owner:
@@ -62,6 +62,73 @@ class AirflowDag(Detector):
         f.extra["operators"] = sorted(set(OPERATOR.findall(text)))[:30]
         f.extra["engineer_built"] = True
         return [f]
+
+
+def _argument(text: str, start: int) -> str:
+    """The source of one keyword argument's value: up to the next top-level , or )."""
+    depth, quote, i = 0, "", start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif ch == "," and depth == 0 or ch == "\n" and depth == 0:
+            break
+        i += 1
+    return text[start:i].strip()
+
+
+def _schedules(text: str) -> list[tuple[str, str | None, str]]:
+    """(trigger type, cron, detail) for every ``schedule=`` / ``schedule_interval=`` /
+    ``timetable=`` argument: cron strings, presets, timedeltas, timetables, datasets or
+    assets (event-driven), and module-level constants holding any of these."""
+    out: list[tuple[str, str | None, str]] = []
+    for m in SCHED.finditer(text):
+        value = _argument(text, m.end())
+        if NAME.match(value) and value not in ("None", "True", "False"):
+            const = re.search(rf"(?m)^{re.escape(value)}\s*=\s*(.+)$", text)
+            if const:
+                value = const.group(1).strip()
+        parsed = _schedule(value)
+        if parsed and parsed not in out:
+            out.append(parsed)
+    return out
+
+
+def _schedule(value: str) -> tuple[str, str | None, str] | None:
+    detail = value[:120]
+    if not value or value == "None":
+        return None
+    literal = STRING.match(value)
+    if literal:
+        expr = literal.group(1).strip()
+        if expr.lower() == "@once":
+            return "manual", None, "@once (runs once)"
+        if expr.lower() == "@continuous":
+            return "schedule", None, "@continuous (a new run as soon as one ends)"
+        if expr.lower() == "@quarterly":
+            return "schedule", "0 0 1 */3 *", expr
+        return "schedule", schedule.normalise_cron(expr), expr
+    cron = TIMETABLE_CRON.search(value)
+    if EVENT_SCHEDULE.search(value):
+        # data-aware scheduling: runs when upstream datasets/assets are updated
+        if cron:
+            return "schedule", schedule.normalise_cron(cron.group(1)), detail
+        return "event", None, detail
+    if cron:
+        return "schedule", schedule.normalise_cron(cron.group(1)), detail
+    delta = TIMEDELTA.search(value)
+    if delta:
+        return "schedule", schedule.seconds_to_cron(_timedelta_seconds(delta.group(1))), detail
+    return "schedule", None, detail
 
 
 def _timedelta_seconds(args: str) -> int:

@@ -25,16 +25,23 @@ AI_CONNECTORS = {
 WRITE_CONNECTORS = {"office365", "teams", "sendmail", "smtp", "outlook", "slack", "twilio"}
 
 
-def is_definition(obj: Any) -> bool:
+def _typed(items: Any) -> bool:
+    """WDL triggers/actions: a non-empty object of objects that each have a ``type``."""
     return (
-        isinstance(obj, dict)
-        and ("triggers" in obj or "actions" in obj)
-        and (
-            "$schema" in obj
-            or isinstance(obj.get("actions"), dict)
-            or isinstance(obj.get("triggers"), dict)
-        )
+        isinstance(items, dict)
+        and bool(items)
+        and all(isinstance(v, dict) and "type" in v for v in items.values())
     )
+
+
+def is_definition(obj: Any) -> bool:
+    """A Workflow Definition Language document: its ``$schema``, or triggers/actions shaped
+    like WDL (any JSON with a ``triggers`` or ``actions`` key is not one)."""
+    if not isinstance(obj, dict) or not ("triggers" in obj or "actions" in obj):
+        return False
+    if "workflowdefinition" in str(obj.get("$schema", "")).lower():
+        return True
+    return _typed(obj.get("triggers")) or _typed(obj.get("actions"))
 
 
 def find_definition(doc: Any) -> dict | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
-from govern.scanner import fingerprint
+from govern.scanner import fingerprint, schedule
 from govern.scanner.artifact import Artifact
 from govern.scanner.base import Detector
 from govern.scanner.detectors._common import add_mode, service_asset, verb_mode
@@ -69,12 +70,18 @@ class MakeBlueprint(Detector):
         if not art.hits.get("det:make"):
             return []
         doc = art.json()
+        if isinstance(doc, dict) and isinstance(doc.get("response"), dict):
+            doc = doc["response"]  # the API's envelope: {"code": "OK", "response": {...}}
+        scheduling = doc.get("scheduling") if isinstance(doc, dict) else None
         if isinstance(doc, dict) and isinstance(doc.get("blueprint"), dict):
             doc = doc["blueprint"]
         if isinstance(doc, dict) and (
             isinstance(doc.get("flow"), list) or isinstance(doc.get("subflows"), list)
         ):
-            return [self._blueprint(art, doc)]
+            f = self._blueprint(art, doc)
+            if isinstance(scheduling, dict) and f.triggers:
+                f.triggers = [_scheduling(scheduling, f.triggers[0])]
+            return [f]
         if doc is None and '"flow"' in art.text and '"metadata"' in art.text:
             return self._fallback(art)
         return []
@@ -171,3 +178,31 @@ class MakeBlueprint(Detector):
         for index, (app, action) in enumerate(found):
             self._module(f, {"module": f"{app}:{action}"}, index == 0)
         return [f]
+
+
+def _scheduling(sched: dict, default: dict) -> dict:
+    """The ``scheduling`` object the API returns beside a blueprint (not in UI exports)."""
+    kind = str(sched.get("type", "")).lower()
+    at = re.fullmatch(r"(\d{1,2}):(\d{2})", str(sched.get("time") or ""))
+    hour, minute = (int(at.group(1)), int(at.group(2))) if at else (0, 0)
+    detail = json.dumps(sched, sort_keys=True)[:150]
+    if kind == "indefinitely":
+        try:
+            seconds = int(sched.get("interval") or 900)
+        except (TypeError, ValueError):
+            seconds = 900
+        return trigger("schedule", schedule.seconds_to_cron(seconds), detail)
+    if kind == "daily":
+        return trigger("schedule", schedule.every("day", hour=hour, minute=minute), detail)
+    if kind == "weekly":
+        days = [int(d) % 7 for d in sched.get("days") or [1] if str(d).isdigit()] or [1]
+        return trigger(
+            "schedule", schedule.every("week", hour=hour, minute=minute, weekdays=days), detail
+        )
+    if kind == "monthly":
+        return trigger("schedule", schedule.every("month", hour=hour, minute=minute), detail)
+    if kind == "immediately":
+        return trigger("webhook", None, detail)
+    if kind in ("on-demand", "once"):
+        return trigger("manual", None, detail)
+    return default

@@ -133,16 +133,50 @@ SKIP_SERVICE = {
 
 
 def is_workflow(doc: Any) -> bool:
+    """``nodes`` + ``connections``, with n8n node types, or nodes shaped like n8n's
+    (parameters, position, typeVersion) wired by node name; a generic graph is not one."""
     if not isinstance(doc, dict):
         return False
     nodes, conns = doc.get("nodes"), doc.get("connections")
     if not isinstance(nodes, list) or not isinstance(conns, dict) or not nodes:
         return False
     typed = [n for n in nodes if isinstance(n, dict) and isinstance(n.get("type"), str)]
-    return bool(typed) and any(
-        n["type"].startswith(("n8n-nodes-", "@n8n/")) or ("parameters" in n and "position" in n)
-        for n in typed
+    if not typed:
+        return False
+    if any("n8n-nodes-" in n["type"] for n in typed):
+        return True
+    names = {n.get("name") for n in typed}
+    return (
+        all({"parameters", "position", "typeVersion"} <= set(n) for n in typed)
+        and set(conns) <= names
     )
+
+
+WRAPPERS = ("data", "workflows", "workflow", "items")
+
+
+def workflows(doc: Any) -> list[dict]:
+    """The workflows in a document: one export, an ``export:workflow --all`` array, or an
+    API/backup envelope (``{"data": [...]}`` from the REST API, ``{"workflow": {...}}``)."""
+    docs = doc if isinstance(doc, list) else [doc]
+    found = [d for d in docs if is_workflow(d)]
+    if found or not isinstance(doc, dict):
+        return found
+    for key in WRAPPERS:
+        inner = doc.get(key)
+        inner = inner if isinstance(inner, list) else [inner]
+        found = [d for d in inner if is_workflow(d)]
+        if found:
+            return found
+    return []
+
+
+def _int(value: Any, default: int) -> int:
+    """A number from a parameter that may be an expression (``={{ $env.H }}``)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 @register
@@ -158,9 +192,7 @@ class N8nWorkflow(Detector):
     def analyze(self, art: Artifact) -> list[Finding]:
         if not art.hits.get("det:n8n"):
             return []
-        doc = art.json()
-        docs = doc if isinstance(doc, list) else [doc]
-        flows = [d for d in docs if is_workflow(d)]
+        flows = workflows(art.json())
         out = []
         for index, flow in enumerate(flows):
             f = self._flow(art, flow)
@@ -222,6 +254,8 @@ class N8nWorkflow(Detector):
             rules = (
                 ((params.get("rule") or {}).get("interval") or [{}])
                 if isinstance(params.get("rule"), dict)
+                else [{"field": "cronExpression", "expression": params["cronExpression"]}]
+                if params.get("cronExpression")
                 else [{}]
             )
             for rule in rules:
@@ -239,7 +273,7 @@ class N8nWorkflow(Detector):
             f.triggers.append(
                 trigger(
                     "schedule",
-                    schedule.every(unit, int(params.get("interval", 1) or 1)),
+                    schedule.every(unit, _int(params.get("interval", 1), 1)),
                     "interval",
                 )
             )
@@ -358,41 +392,43 @@ def _interval_cron(rule: dict) -> str | None:
     if not isinstance(rule, dict):
         return None
     field_ = rule.get("field", "days")
-    if field_ == "cronExpression":
-        return schedule.normalise_cron(str(rule.get("expression", "")))
-    hour = int(rule.get("triggerAtHour", 0) or 0)
-    minute = int(rule.get("triggerAtMinute", 0) or 0)
+    if field_ == "cronExpression" or "cronExpression" in rule:
+        expr = rule.get("expression") or rule.get("value") or rule.get("cronExpression")
+        return schedule.normalise_cron(str(expr or ""))
+    hour = _int(rule.get("triggerAtHour", 0), 0)
+    minute = _int(rule.get("triggerAtMinute", 0), 0)
     if field_ == "seconds":
-        return schedule.every("second", int(rule.get("secondsInterval", 30) or 30))
+        return schedule.every("second", _int(rule.get("secondsInterval", 30), 30))
     if field_ == "minutes":
-        return schedule.every("minute", int(rule.get("minutesInterval", 5) or 5))
+        return schedule.every("minute", _int(rule.get("minutesInterval", 5), 5))
     if field_ == "hours":
-        return schedule.every("hour", int(rule.get("hoursInterval", 1) or 1), minute=minute)
+        return schedule.every("hour", _int(rule.get("hoursInterval", 1), 1), minute=minute)
     if field_ == "weeks":
-        days = rule.get("triggerAtDay") or [1]
+        days = rule.get("triggerAtDay") or rule.get("triggerOnSpecificDays") or [1]
         days = days if isinstance(days, list) else [days]
-        return f"{minute} {hour} * * {','.join(str(d) for d in days)}"
+        numbers = [d if isinstance(d, int) else schedule.day_number(str(d)) for d in days]
+        return f"{minute} {hour} * * {','.join(str(d) for d in numbers if d is not None) or 1}"
     if field_ == "months":
-        return f"{minute} {hour} {int(rule.get('triggerAtDayOfMonth', 1) or 1)} * *"
-    return schedule.every("day", int(rule.get("daysInterval", 1) or 1), hour=hour, minute=minute)
+        return f"{minute} {hour} {_int(rule.get('triggerAtDayOfMonth', 1), 1)} * *"
+    return schedule.every("day", _int(rule.get("daysInterval", 1), 1), hour=hour, minute=minute)
 
 
 def _legacy_cron(item: dict) -> str | None:
     if not isinstance(item, dict):
         return None
     mode = item.get("mode", "everyDay")
-    hour = int(item.get("hour", 14) or 0)
-    minute = int(item.get("minute", 0) or 0)
+    hour = _int(item.get("hour", 14), 0)
+    minute = _int(item.get("minute", 0), 0)
     if mode == "everyMinute":
         return "* * * * *"
     if mode == "everyHour":
         return f"{minute} * * * *"
     if mode == "everyX":
-        return schedule.every(item.get("unit", "hours"), int(item.get("value", 1) or 1))
+        return schedule.every(item.get("unit", "hours"), _int(item.get("value", 1), 1))
     if mode == "everyWeek":
-        return f"{minute} {hour} * * {int(item.get('weekday', 1) or 0)}"
+        return f"{minute} {hour} * * {_int(item.get('weekday', 1), 0)}"
     if mode == "everyMonth":
-        return f"{minute} {hour} {int(item.get('dayOfMonth', 1) or 1)} * *"
+        return f"{minute} {hour} {_int(item.get('dayOfMonth', 1), 1)} * *"
     if mode == "custom":
         return schedule.normalise_cron(str(item.get("cronExpression", "")))
     return f"{minute} {hour} * * *"

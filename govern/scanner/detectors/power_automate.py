@@ -20,7 +20,9 @@ PA_MARKERS = re.compile(
     re.I,
 )
 LOGIC_MARKERS = re.compile(
-    r"#workflowname#|/serviceProviders/|Microsoft\.Logic/workflows|managedApiConnections", re.I
+    r"#workflowname#|/serviceProviders/|Microsoft\.Logic/workflows|managedApiConnections|"
+    r"/managedApis/|Microsoft\.Web/connections",
+    re.I,
 )
 
 

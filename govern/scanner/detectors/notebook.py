@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from govern.scanner.artifact import Artifact
 from govern.scanner.base import Detector
 from govern.scanner.detectors._common import enrich_text
+from govern.scanner.detectors.python_script import ACTION
 from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
+
+# reading or writing a local data file is analysis; a share, a database, a service, mail,
+# an AI model, a subprocess or a credential makes the notebook an automation
+LOCAL_IO = re.compile(r"(?:pd|pandas)\.read_|\.to_(?:csv|excel)|open\(|openpyxl|shutil\.|os\.")
 
 
 def _src(value) -> str:
@@ -48,6 +55,10 @@ class Notebook(Detector):
         f.triggers.append(trigger("manual", None, "run interactively"))
         body = "\n".join(code) + "\n" + "\n".join(outputs)
         enrich_text(f, art, body)
+        if not (
+            f.reads or f.writes or f.calls or f.ai_services or f.secrets or f.credentials
+        ) and all(LOCAL_IO.match(m.group(1)) for m in ACTION.finditer("\n".join(code))):
+            return []  # analysis: computes and plots, touches nothing outside the notebook
         kernel = (
             (meta.get("kernelspec") or {}).get("name")
             if isinstance(meta.get("kernelspec"), dict)

@@ -20,6 +20,39 @@ SQL = re.compile(
 )
 SFTP = re.compile(r"(?i)New-SFTPSession[^\r\n]*-ComputerName\s+['\"]?([\w.\-]+)")
 SMTP_SERVER = re.compile(r"(?i)-SmtpServer\s+['\"]?([\w.\-]+)")
+DECLARATION = re.compile(
+    r"(?i)^(?:function|filter|workflow|configuration|class|enum)\s|^param\s*\(|^\[|^using\s|"
+    r"^(?:Set-Alias|New-Alias|Import-Module|Export-ModuleMember|Set-StrictMode|Add-Type|"
+    r"Set-PSReadLineOption|Set-PSReadLineKeyHandler|Register-ArgumentCompleter|Set-Location)\b|"
+    r"^\$(?:env:|ErrorActionPreference|VerbosePreference|ProgressPreference|"
+    r"InformationPreference|WarningPreference|global:|script:)|^\.\s|^[})\]]"
+)
+ASSIGNMENT = re.compile(r"^\$[\w:]+\s*[+\-]?=\s*(?P<rhs>.*)$")
+ACTIVE_RHS = re.compile(r"[A-Za-z]+-[A-Za-z]+\b|::|^\s*&|\.exe\b|\.\w+\(")
+
+
+def top_level_commands(text: str) -> list[str]:
+    """Statements outside function bodies that do something when the script runs: not
+    function definitions, aliases, imports, preferences or constants (a profile or a
+    library of functions dot-sourced by others automates nothing)."""
+    out, depth, comment = [], 0, False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if comment:
+            comment = "#>" not in stripped
+            continue
+        if stripped.startswith("<#"):
+            comment = "#>" not in stripped
+            continue
+        if depth == 0 and stripped and not stripped.startswith("#"):
+            assign = ASSIGNMENT.match(stripped)
+            if assign:
+                if ACTIVE_RHS.search(assign.group("rhs")):
+                    out.append(stripped)
+            elif not DECLARATION.match(stripped):
+                out.append(stripped)
+        depth = max(0, depth + line.count("{") - line.count("}"))
+    return out
 
 
 @register
@@ -38,7 +71,9 @@ class PowerShell(Detector):
 
     def analyze(self, art: Artifact) -> list[Finding]:
         text = art.text
-        if len(COMMAND.findall(text)) < 1:
+        if art.lname.endswith("profile.ps1"):
+            return []  # a PowerShell profile configures sessions
+        if len(COMMAND.findall(text)) < 1 or not top_level_commands(text):
             return []
         f = self.finding(art)
         m = TASK_TRIGGER.search(text)

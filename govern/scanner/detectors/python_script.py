@@ -30,9 +30,102 @@ ACTION = re.compile(
     r"ollama|schedule\.every|BlockingScheduler|\.send_message|\.sendmail|Dispatch\()"
 )
 MAIN_GUARD = re.compile(r"(?m)^if\s+__name__\s*==\s*['\"]__main__['\"]")
-TOP_LEVEL_ACTION = re.compile(
-    r"(?m)^(?:[A-Za-z_][\w.\[\]'\"]*\s*=\s*)?[A-Za-z_][\w.]*\(|^(?:for|while|with|try)\b"
+TOP_LEVEL_STATEMENT = re.compile(
+    r"(?m)^(?:[A-Za-z_][\w.\[\]'\"]*\s*(?::[^=\n]+)?=\s*)?(?P<callee>[A-Za-z_][\w.]*)\(|"
+    r"^(?P<kw>for|while|with|try|async\s+for|async\s+with)\b"
 )
+# module-level calls that only declare or configure (a library's logger, type variables,
+# compiled patterns, ORM metadata, clients built for its functions): not something run
+DECLARATIVE_PREFIX = (
+    "logging.",
+    "warnings.",
+    "typing.",
+    "re.",
+    "collections.",
+    "functools.",
+    "dataclasses.",
+    "enum.",
+    "contextvars.",
+    "threading.",
+    "sys.path.",
+    "os.path.",
+    "os.environ.",
+    "pathlib.",
+)
+DECLARATIVE = frozenset(
+    [
+        "getLogger",
+        "TypeVar",
+        "NewType",
+        "ParamSpec",
+        "namedtuple",
+        "NamedTuple",
+        "TypedDict",
+        "Enum",
+        "IntEnum",
+        "StrEnum",
+        "compile",
+        "Path",
+        "PurePath",
+        "field",
+        "declarative_base",
+        "sessionmaker",
+        "scoped_session",
+        "MetaData",
+        "Table",
+        "Column",
+        "create_engine",
+        "getenv",
+        "defaultdict",
+        "OrderedDict",
+        "Counter",
+        "deque",
+        "set",
+        "dict",
+        "frozenset",
+        "tuple",
+        "list",
+        "object",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "ContextVar",
+        "Lock",
+        "RLock",
+        "Event",
+        "Semaphore",
+        "local",
+        "partial",
+        "lru_cache",
+        "Decimal",
+        "timedelta",
+        "timezone",
+        "Template",
+        "Blueprint",
+        "APIRouter",
+        "Router",
+        "load_dotenv",
+        "find_dotenv",
+        "dotenv_values",
+        "setLevel",
+        "addHandler",
+        "Session",
+        "OpenAI",
+        "AzureOpenAI",
+        "Anthropic",
+        "AsyncOpenAI",
+        "AsyncAnthropic",
+        "WebClient",
+        "client",
+        "resource",
+        "Environment",
+        "FileSystemLoader",
+        "Jinja2Templates",
+    ]
+)
+IMPORT_LINE = re.compile(r"\s+(?:import|from)\s")
 LIBRARY = re.compile(r"(?m)^from\s+\.|^__all__\s*=")
 ZAPIER = re.compile(r"(?m)^return\s*[{\[]|^output\s*=\s*[{\[]")
 SCHEDULE_EVERY = re.compile(
@@ -70,7 +163,7 @@ class PythonScript(Detector):
             f.triggers.append(trigger("event", None, "run by a Zapier Code step"))
             f.extra["code_by_zapier"] = True
             return [f]
-        script = bool(MAIN_GUARD.search(text)) or bool(TOP_LEVEL_ACTION.search(text))
+        script = bool(MAIN_GUARD.search(text)) or _top_level_action(text)
         acts = ACTION.search(text)
         if not script or not acts:
             return []
@@ -81,6 +174,23 @@ class PythonScript(Detector):
         f.confidence = 0.9 if MAIN_GUARD.search(text) else 0.7
         _triggers(f, text)
         return [f]
+
+
+def _top_level_action(text: str) -> bool:
+    """True when module-level code does something when run: a call that is not a mere
+    declaration, or a loop, ``with`` or ``try`` (other than ``try: import ...``)."""
+    for m in TOP_LEVEL_STATEMENT.finditer(text):
+        callee = m.group("callee")
+        if callee:
+            if callee.startswith(DECLARATIVE_PREFIX) or callee.rsplit(".", 1)[-1] in DECLARATIVE:
+                continue
+            return True
+        if m.group("kw") == "try":
+            rest = text[m.end() : m.end() + 200].split("\n", 2)
+            if len(rest) > 1 and IMPORT_LINE.match(rest[1]):
+                continue  # an optional import
+        return True
+    return False
 
 
 def _triggers(f: Finding, text: str) -> None:

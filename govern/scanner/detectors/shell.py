@@ -15,6 +15,61 @@ MYSQL = re.compile(r"\bmysql(?:dump)?\b[^\r\n]*?-h\s*['\"]?([\w.\-]+)")
 PSQL = re.compile(r"\bpsql\b[^\r\n]*?-h\s*['\"]?([\w.\-]+)(?:[^\r\n]*?-d\s*['\"]?([\w.\-]+))?")
 ENV_LINE = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*=\S*\s*$")
 MAIL = re.compile(r"\b(mutt|mailx|mail|sendmail)\b\s+[^\r\n]*")
+FUNCTION_HEADER = re.compile(r"^\s*(?:function\s+[\w:.\-]+(?:\s*\(\))?|[\w:.\-]+\s*\(\))\s*\{?")
+DOTFILES = frozenset(
+    {
+        ".bashrc",
+        ".profile",
+        ".zshrc",
+        ".bash_profile",
+        ".bash_login",
+        ".bash_logout",
+        ".bash_aliases",
+        ".zprofile",
+        ".zshenv",
+        ".zlogin",
+        ".zlogout",
+        ".kshrc",
+        ".mkshrc",
+        "bashrc",
+        "zshrc",
+        ".envrc",
+    }
+)
+DECLARATION = (
+    "#",
+    "export ",
+    "source ",
+    ". ",
+    "set ",
+    "unset ",
+    "alias ",
+    "unalias ",
+    "shopt ",
+    "readonly ",
+    "declare ",
+    "typeset ",
+    "local ",
+    "umask ",
+    "}",
+)
+
+
+def top_level_commands(text: str) -> list[str]:
+    """Lines that run when the script runs: outside function bodies, not settings,
+    variables or function definitions (a file of functions is a library to source)."""
+    out, depth = [], 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        opened = line.count("{") - line.count("${")
+        closed = line.count("}") - line.count("${")
+        if depth == 0 and stripped:
+            if FUNCTION_HEADER.match(line):
+                pass
+            elif not stripped.startswith(DECLARATION) and not ENV_LINE.match(line):
+                out.append(stripped)
+        depth = max(0, depth + opened - closed)
+    return out
 
 
 @register
@@ -32,17 +87,10 @@ class Shell(Detector):
 
     def analyze(self, art: Artifact) -> list[Finding]:
         text = art.text
-        if art.lname in {".bashrc", ".profile", ".zshrc", ".bash_profile"}:
-            return []
-        commands = [
-            line
-            for line in text.splitlines()
-            if line.strip()
-            and not line.lstrip().startswith(("#", "export ", "source ", ". ", "set ", "unset "))
-            and not ENV_LINE.match(line)
-        ]
-        if not commands:
-            return []  # an environment file sourced by something else
+        if art.lname in DOTFILES or "/profile.d/" in f"/{art.relpath.lower()}":
+            return []  # shell start-up files configure a session, they automate nothing
+        if not top_level_commands(text):
+            return []  # an environment file or a library of functions sourced by others
         f = self.finding(art)
         f.triggers.append(trigger("manual"))
         for m in MYSQL.finditer(text):

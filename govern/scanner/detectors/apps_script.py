@@ -16,12 +16,10 @@ GLOBALS = re.compile(
     r"\b(SpreadsheetApp|GmailApp|MailApp|DriveApp|UrlFetchApp|ScriptApp|PropertiesService|FormApp|"
     r"CalendarApp|DocumentApp|SlidesApp|ContentService|HtmlService|CacheService|LockService)\."
 )
-TIME_BASED = re.compile(
-    r"newTrigger\(\s*['\"](\w+)['\"]\s*\)\s*\.timeBased\(\)(?P<chain>[^;]{0,300})"
-)
-EVENT_TRIGGER = re.compile(
-    r"newTrigger\(\s*['\"](\w+)['\"]\s*\)\s*\.(?:for\w+\([^)]*\)\s*\.)?(on\w+)\(\)"
-)
+# the handler is a name in quotes or a constant/expression holding it
+HANDLER = r"newTrigger\(\s*['\"`]?([\w.$\[\]]+)['\"`]?\s*\)"
+TIME_BASED = re.compile(HANDLER + r"\s*\.timeBased\(\)(?P<chain>[^;]{0,300})")
+EVENT_TRIGGER = re.compile(HANDLER + r"\s*\.(?:for\w+\((?:[^()]|\([^()]*\))*\)\s*\.)?(on\w+)\(\)")
 SIMPLE = re.compile(
     r"(?m)^\s*(?:async\s+)?function\s+(onOpen|onEdit|onFormSubmit|onInstall|onChange|doGet|doPost|onSelectionChange)\s*\("
 )

@@ -83,7 +83,8 @@ class PowerAutomateDesktop(Detector):
         if art.lname == "customizations.xml":
             return self._solution(art)
         text = art.text
-        if not is_robin(text):
+        named = art.ext == ".robin" and bool(ACTION.search(text))  # the name says Robin
+        if not (named or is_robin(text)):
             return []
         f = self.finding(art)
         f.confidence = 0.85

@@ -391,6 +391,8 @@ def _variant(flow: dict) -> str:
 def _interval_cron(rule: dict) -> str | None:
     if not isinstance(rule, dict):
         return None
+    if any(is_expression(v) for v in rule.values()):
+        return None  # the time is computed when the workflow runs
     field_ = rule.get("field", "days")
     if field_ == "cronExpression" or "cronExpression" in rule:
         expr = rule.get("expression") or rule.get("value") or rule.get("cronExpression")

@@ -19,8 +19,11 @@ ROBIN_HINT = re.compile(
     r"(?m)^\s*(SET\s+\w+\s+TO\b|\*\*REGION|@@\w+:|IF\s.+\sTHEN\s*$|LOOP\s+\w+|CALL\s+\w+|IMPORT\s+')"
 )
 CONNECTOR = re.compile(r"ConnectorId:\s*'([^']+)'[^\r\n]*?OperationId:\s*'([^']+)'")
-LLM = re.compile(r"LLM\.InvokeLLM[^\r\n]*?EndpointUrl:\s*'?([^'\s]+)")
-COPILOT = re.compile(r"@@copilotGeneratedAction|Copilot\.|AIBuilder\.|AI\.GenerateText", re.I)
+LLM = re.compile(r"LLM\.InvokeLLM[^\r\n]*?EndpointUrl:\s*\$?'{0,3}([^'\s]+)")
+# '@@copilotGeneratedAction: 'False'' marks an action a person wrote
+COPILOT = re.compile(
+    r"@@copilotGeneratedAction:\s*'?True|Copilot\.|AIBuilder\.|AI\.GenerateText", re.I
+)
 WEB = re.compile(r"Web\.InvokeWebService[^\r\n]*?Url:\s*\$?'([^']+)'")
 SQL = re.compile(r"Database\.\w+[^\r\n]*?ConnectionString:\s*\$?'([^']+)'")
 SMTP = re.compile(r"Email\.SendEmail[^\r\n]*?SMTPServer:\s*\$?'([^']+)'")

@@ -24,6 +24,16 @@ AI_APIS = {
 }
 
 
+def _is_zap(doc) -> bool:
+    """A zap: ``nodes`` keyed by id, each step naming its app in ``selected_api``."""
+    nodes = doc.get("nodes") if isinstance(doc, dict) else None
+    return (
+        isinstance(nodes, dict)
+        and bool(nodes)
+        and all(isinstance(n, dict) and "selected_api" in n for n in nodes.values())
+    )
+
+
 @register
 class Zapier(Detector):
     """Zapier "Export Zaps" files (zapfile.json, also inside a zip)."""
@@ -38,6 +48,10 @@ class Zapier(Detector):
         if not art.hits.get("det:zapier"):
             return []
         doc = art.json()
+        if isinstance(doc, dict) and _is_zap(doc):
+            doc = {"zaps": [doc]}  # one zap on its own, not wrapped in an export
+        elif isinstance(doc, list) and doc and all(_is_zap(z) for z in doc):
+            doc = {"zaps": doc}
         if not isinstance(doc, dict) or not isinstance(doc.get("zaps"), list):
             return []
         out = []

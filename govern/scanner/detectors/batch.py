@@ -13,6 +13,10 @@ from govern.scanner.registry import register
 RUNS = re.compile(
     r"""(?i)(?:python[\d.]*(?:\.exe)?|pwsh(?:\.exe)?|powershell(?:\.exe)?|cscript|wscript|Rscript(?:\.exe)?|node(?:\.exe)?)["']?\s+(?:-\w+\s+)*(?:["'.\s]*)?["']?(?P<script>[^"'\s]+\.(?:py|ps1|vbs|js|r|bat|cmd))"""
 )
+SETTING = re.compile(
+    r"(?i)\s*@?(?:rem\b|::|echo\b|set\s|setlocal\b|endlocal\b|pause\b|exit\b|cls\b|"
+    r"title\s|chcp\s|goto\s|:\w)"
+)
 SCHTASKS = re.compile(r"(?i)schtasks\s+/create\b[^\r\n]*")
 SC = re.compile(r"(?i)/sc\s+(\w+)")
 ST = re.compile(r"(?i)/st\s+(\d{1,2}):(\d{2})")
@@ -30,13 +34,9 @@ class Batch(Detector):
 
     def analyze(self, art: Artifact) -> list[Finding]:
         text = art.text
-        lines = [
-            ln
-            for ln in text.splitlines()
-            if ln.strip() and not re.match(r"(?i)\s*(rem\b|::|@?echo\s+off)", ln)
-        ]
+        lines = [ln for ln in text.splitlines() if ln.strip() and not SETTING.match(ln)]
         if not lines:
-            return []
+            return []  # comments, echo and variables only: settings another script calls
         f = self.finding(art)
         for m in RUNS.finditer(text):
             f.runs.add(m.group("script").replace("\\", "/"))

@@ -45,7 +45,8 @@ class GitHubActions(Detector):
 
     def analyze(self, art: Artifact) -> list[Finding]:
         # a workflow copied out of .github/workflows is still one: recognise the structure
-        if "jobs" not in art.text or ("runs-on" not in art.text and "steps" not in art.text):
+        text = art.text
+        if "jobs" not in text or not ("runs-on" in text or "steps" in text or "uses:" in text):
             return []
         try:
             doc = yaml.load(art.text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass

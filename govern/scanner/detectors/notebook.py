@@ -31,10 +31,22 @@ class Notebook(Detector):
 
     def analyze(self, art: Artifact) -> list[Finding]:
         doc = art.json()
-        if not isinstance(doc, dict) or not isinstance(doc.get("cells"), list):
+        if not isinstance(doc, dict):
+            return []
+        cells = doc.get("cells")
+        if not isinstance(cells, list) and isinstance(doc.get("worksheets"), list):
+            # nbformat 3: cells inside worksheets, code in "input"
+            cells = [
+                {**c, "source": c.get("input", c.get("source"))}
+                for ws in doc["worksheets"]
+                if isinstance(ws, dict)
+                for c in ws.get("cells") or []
+                if isinstance(c, dict)
+            ]
+        if not isinstance(cells, list):
             return []
         code, outputs = [], []
-        for cell in doc["cells"]:
+        for cell in cells:
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
             code.append(_src(cell.get("source")))

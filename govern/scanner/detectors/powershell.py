@@ -71,8 +71,8 @@ class PowerShell(Detector):
 
     def analyze(self, art: Artifact) -> list[Finding]:
         text = art.text
-        if art.lname.endswith("profile.ps1"):
-            return []  # a PowerShell profile configures sessions
+        if art.lname.endswith(("profile.ps1", ".tests.ps1")):
+            return []  # a profile configures sessions; Pester tests test code
         if len(COMMAND.findall(text)) < 1 or not top_level_commands(text):
             return []
         f = self.finding(art)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from govern.scanner import schedule
 from govern.scanner.artifact import Artifact
 from govern.scanner.base import Detector
 from govern.scanner.model import Finding, trigger
@@ -15,6 +16,7 @@ MYSQL = re.compile(r"\bmysql(?:dump)?\b[^\r\n]*?-h\s*['\"]?([\w.\-]+)")
 PSQL = re.compile(r"\bpsql\b[^\r\n]*?-h\s*['\"]?([\w.\-]+)(?:[^\r\n]*?-d\s*['\"]?([\w.\-]+))?")
 ENV_LINE = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*=\S*\s*$")
 MAIL = re.compile(r"\b(mutt|mailx|mail|sendmail)\b\s+[^\r\n]*")
+CRON_PERIOD = re.compile(r"/cron\.(hourly|daily|weekly|monthly)/[^/]+$")
 FUNCTION_HEADER = re.compile(r"^\s*(?:function\s+[\w:.\-]+(?:\s*\(\))?|[\w:.\-]+\s*\(\))\s*\{?")
 DOTFILES = frozenset(
     {
@@ -92,7 +94,12 @@ class Shell(Detector):
         if not top_level_commands(text):
             return []  # an environment file or a library of functions sourced by others
         f = self.finding(art)
-        f.triggers.append(trigger("manual"))
+        period = CRON_PERIOD.search(f"/{art.relpath.lower()}")
+        if period:  # run-parts runs every script in /etc/cron.daily (weekly, ...)
+            macro = f"@{period.group(1)}"
+            f.triggers.append(trigger("schedule", schedule.normalise_cron(macro), macro))
+        else:
+            f.triggers.append(trigger("manual"))
         for m in MYSQL.finditer(text):
             if not m.group(1).startswith("$"):
                 f.reads.add(f"mysql://{m.group(1).lower()}")

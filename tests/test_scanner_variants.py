@@ -90,6 +90,7 @@ EXPECTED: dict[str, tuple[str, str | None, set[tuple[str, str | None]], set[str]
         {("schedule", "*/30 * * * *")},
         set(),
     ),
+    "python/fill_timesheet.py": ("python", None, {("manual", None)}, set()),
     "python/summarise_tickets.py": ("python", None, {("manual", None)}, {"openai"}),
     "notebooks/monthly_close.ipynb": ("notebook", None, {("manual", None)}, set()),
     "github/sched/.github/workflows/scrape.yml": (

@@ -27,7 +27,10 @@ ACTION = re.compile(
     r"gspread|win32com|boto3|paramiko|pysftp|ftplib|selenium|playwright|shutil\.(?:copy|move)|"
     r"os\.(?:system|remove|rename)|subprocess\.|office365|msal|ClientContext|xmlrpc\.client|"
     r"slack_sdk|telegram|tweepy|open\([^)]*['\"][wa]b?['\"]|openai|anthropic|google\.generativeai|"
-    r"ollama|schedule\.every|BlockingScheduler|\.send_message|\.sendmail|Dispatch\()"
+    r"ollama|schedule\.every|BlockingScheduler|\.send_message|\.sendmail|Dispatch\(|"
+    r"pyautogui|pywinauto|exchangelib|simple_salesforce|pymssql|googleapiclient|bigquery|"
+    r"O365|jira|ldap3|pysnow|teradatasql|ibm_db|pyspark|hvac|dropbox|azure\.storage|"
+    r"google\.cloud|pygsheets|yagmail|twilio|notion_client|pyairtable|webdriver|http\.client)"
 )
 MAIN_GUARD = re.compile(r"(?m)^if\s+__name__\s*==\s*['\"]__main__['\"]")
 TOP_LEVEL_STATEMENT = re.compile(

@@ -90,6 +90,13 @@ EXPECTED: dict[str, tuple[str, str | None, set[tuple[str, str | None]], set[str]
         {("schedule", "*/30 * * * *")},
         set(),
     ),
+    "windows_task/schtasks_export.xml#0": (
+        "windows-task",
+        "Refresh stock",
+        {("schedule", "40 5 * * *")},
+        set(),
+    ),
+    "windows_task/schtasks_export.xml#1": ("windows-task", "Map drives", {("event", None)}, set()),
     "python/fill_timesheet.py": ("python", None, {("manual", None)}, set()),
     "python/summarise_tickets.py": ("python", None, {("manual", None)}, {"openai"}),
     "notebooks/monthly_close.ipynb": ("notebook", None, {("manual", None)}, set()),

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from govern.scanner import schedule
 from govern.scanner.artifact import Artifact
 from govern.scanner.base import Detector
+from govern.scanner.detectors._common import enrich_text
 from govern.scanner.model import Finding, trigger
 from govern.scanner.registry import register
 
@@ -59,6 +60,20 @@ class WindowsTask(Detector):
             f.errors.append("task XML is malformed")
             f.triggers.append(trigger("schedule"))
             return [f]
+        # one task, or several in a <Tasks> root (``schtasks /query /xml`` of many)
+        tasks = [root] if root.tag == "Task" else [t for t in root if t.tag == "Task"]
+        out = []
+        for index, task in enumerate(tasks):
+            f = self._task(art, task)
+            if len(tasks) > 1:
+                # several tasks in one file: signals come from each task's own XML
+                f.location = f"{art.location}#{index}"
+                f.generic_signals = False
+                enrich_text(f, art, ET.tostring(task, encoding="unicode"))
+            out.append(f)
+        return out
+
+    def _task(self, art: Artifact, root: ET.Element) -> Finding:
         uri = _text(root, "RegistrationInfo/URI")
         f = self.finding(art, uri.strip("\\").rsplit("\\", 1)[-1] if uri else None)
         f.confidence = 0.95
@@ -96,7 +111,7 @@ class WindowsTask(Detector):
             f.triggers.append(trigger("manual"))
         if f.runs and not uri:
             f.name = sorted(f.runs)[0].rsplit("/", 1)[-1]
-        return [f]
+        return f
 
     def _triggers(self, f: Finding, triggers: ET.Element | None) -> None:
         if triggers is None:

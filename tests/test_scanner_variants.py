@@ -114,6 +114,7 @@ EXPECTED: dict[str, tuple[str, str | None, set[tuple[str, str | None]], set[str]
     ),
     "shell/etc/cron.weekly/export-sales": ("shell", None, {("schedule", "0 0 * * 0")}, set()),
     "notebooks/rates_fetch_v3.ipynb": ("notebook", None, {("manual", None)}, set()),
+    "notebooks/rerun_export.ipynb": ("notebook", None, {("manual", None)}, set()),
     "github/dispatch/.github/workflows/report.yml": (
         "github-actions",
         None,

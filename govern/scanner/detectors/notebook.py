@@ -13,7 +13,9 @@ from govern.scanner.registry import register
 
 # reading or writing a local data file is analysis; a share, a database, a service, mail,
 # an AI model, a subprocess or a credential makes the notebook an automation
-LOCAL_IO = re.compile(r"(?:pd|pandas)\.read_|\.to_(?:csv|excel)|open\(|openpyxl|shutil\.|os\.")
+LOCAL_IO = re.compile(
+    r"(?:pd|pandas)\.read_|\.to_(?:csv|excel)|open\(|openpyxl|shutil\.|os\.(?:remove|rename)"
+)
 
 
 def _src(value) -> str:

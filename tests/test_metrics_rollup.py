@@ -105,6 +105,21 @@ def test_rollup_is_filled_by_the_migration_and_kept_by_every_write(engine):
     )
     _check(engine, "revive all, change a fingerprint")
 
+    # updates that move only dimensions (the fast trigger on SQLite): several rows,
+    # a retired one among them, and a row whose values do not change at all
+    _sql(engine, "UPDATE automation SET lifecycle = 'retired' WHERE key = 'ops/c'")
+    _sql(
+        engine,
+        "UPDATE automation SET risk_tier = 'critical', review_state = 'pending', "
+        "track = 'production', uses_ai = NOT uses_ai WHERE namespace = 'ops'",
+    )
+    moved = _check(engine, "dimensions of several rows, one retired")
+    # the three live ops automations, and the one the seed made critical
+    assert moved["automations"]["by_risk_tier"].get("critical") == 4
+    _sql(engine, "UPDATE automation SET risk_tier = risk_tier, owner_email = owner_email")
+    _sql(engine, "UPDATE automation SET lifecycle = 'active' WHERE key = 'ops/c'")
+    _check(engine, "no-op update, then revive")
+
     # results: new ones, several flipped by one statement, moved to another automation
     with write_session(engine) as session:
         ids = dict(session.execute(text("SELECT name, id FROM automation")).all())

@@ -29,6 +29,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import host
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from govern.lineage import LineageGraph  # noqa: E402
@@ -530,6 +532,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
+    print(host.describe(), flush=True)
     if args.quick:
         sizes, sql_sizes, queries = (2_000, 6_000, 20_000), (1_000, 3_000, 10_000), 200
     else:

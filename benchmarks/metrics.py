@@ -33,6 +33,8 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import host
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert, text  # noqa: E402
@@ -271,6 +273,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=None)
     parser.add_argument("--database-url", default="", help="an EMPTY database (default SQLite)")
     args = parser.parse_args()
+    print(host.describe(), flush=True)
     n = args.automations or (5_000 if args.quick else 100_000)
     repeat = args.repeat or (5 if args.quick else 20)
 

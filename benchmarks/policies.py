@@ -25,6 +25,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import host
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from govern import schema  # noqa: E402
@@ -340,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     args = parser.parse_args(argv)
+    print(host.describe(), flush=True)
     n = 5_000 if args.quick else args.automations
     samples = 50 if args.quick else args.samples
     rego_sample = min(n, 2_000 if args.quick else args.rego_sample)

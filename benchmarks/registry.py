@@ -28,6 +28,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import host
 import yaml
 from sqlalchemy import create_engine, text
 
@@ -299,6 +300,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     args = parser.parse_args()
+    print(host.describe(), flush=True)
     manifests = 1000 if args.quick else 10_000
     listed = 5000 if args.quick else 100_000
     rounds = 20 if args.quick else 200

@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+import host
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from govern.scanner import synthetic  # noqa: E402
@@ -225,6 +227,7 @@ def main() -> None:
         help="reuse the tree already generated under --dir with the same --files/--mb",
     )
     args = parser.parse_args()
+    print(host.describe(), flush=True)
     files = args.files or (1000 if args.quick else 20_500)
     mb = args.mb or (20 if args.quick else 320)
     args.dir.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import host
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -166,6 +168,7 @@ def main() -> int:
         "--keep", metavar="DIR", help="keep (or reuse) the seeded SQLite database in DIR"
     )
     args = parser.parse_args()
+    print(host.describe(), flush=True)
     count = args.automations or (5_000 if args.quick else 100_000)
     rounds = args.rounds or (10 if args.quick else 40)
 

@@ -8,11 +8,9 @@ files they came from.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from typing import Any
 
+from govern.http_post import Refused, Unreachable, post_json
 from govern.registry.manifest import LoadResult, ManifestInvalid, Problem
 
 TIMEOUT_SECONDS = 120
@@ -23,48 +21,29 @@ class RemoteError(RuntimeError):
 
 
 def push_manifests(
-    url: str, token: str | None, loaded: LoadResult, *, wait: bool = False
+    url: str, token: str | None, loaded: LoadResult, *, wait: bool = False, retries: int = 2
 ) -> dict[str, Any]:
     """POST every document to ``{url}/api/v1/manifests``; returns the service's answer
     (``results``, one outcome per document, and ``evaluationQueued``).
 
     With ``wait`` the service evaluates policies before answering, however large the
-    batch. Raises ManifestInvalid (problems named by local file and document) on 422
-    and RemoteError for anything else that is not a success.
+    batch. Registration is an upsert, so a lost answer is retried (``retries`` times,
+    on connection failures, 429 and 5xx). Raises ManifestInvalid (problems named by
+    local file and document) on 422 and RemoteError for anything else that fails.
     """
     if not token:
         raise RemoteError("--token (or GOVERN_TOKEN) is required with --url")
     endpoint = url.rstrip("/") + "/api/v1/manifests" + ("?wait=true" if wait else "")
-    payload = json.dumps([doc.body for doc in loaded.documents]).encode()
-    request = urllib.request.Request(
-        endpoint,
-        data=payload,
-        method="POST",
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "Accept": "application/json, application/problem+json",
-        },
-    )
+    payload = [doc.body for doc in loaded.documents]
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        body = _json(exc.read())
-        if exc.code == 422 and isinstance(body.get("errors"), list):
+        return post_json(endpoint, token, payload, retries=retries, timeout=TIMEOUT_SECONDS)
+    except Refused as exc:
+        body = exc.json()
+        if exc.status == 422 and isinstance(body.get("errors"), list):
             raise ManifestInvalid(_local_problems(body["errors"], loaded)) from None
-        detail = body.get("detail") or exc.reason
-        raise RemoteError(f"{endpoint} answered {exc.code}: {detail}") from None
-    except urllib.error.URLError as exc:
-        raise RemoteError(f"cannot reach {endpoint}: {exc.reason}") from None
-
-
-def _json(raw: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        raise RemoteError(f"{endpoint} answered {exc.status}: {exc.detail()}") from None
+    except Unreachable as exc:
+        raise RemoteError(f"cannot reach {endpoint}: {exc}") from None
 
 
 def _local_problems(errors: list[dict[str, Any]], loaded: LoadResult) -> list[Problem]:

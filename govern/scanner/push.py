@@ -6,12 +6,9 @@ batch (or a whole re-sent run) is ingested once.
 
 from __future__ import annotations
 
-import gzip
-import json
-import time
-import urllib.error
-import urllib.request
 from typing import Any
+
+from govern.http_post import Refused, Unreachable, post_json
 
 DEFAULT_BATCH = 200
 
@@ -60,36 +57,23 @@ def push(
     for body in batches(result, batch_size):
         body["target"] = target
         body["agent"] = agent
-        payload = gzip.compress(json.dumps(body).encode())
-        answers.append(_send(endpoint, token, payload, retries, backoff, timeout, body["batch"]))
-    return answers
-
-
-def _send(endpoint, token, payload, retries, backoff, timeout, batch) -> dict[str, Any]:
-    request = urllib.request.Request(
-        endpoint,
-        data=payload,
-        method="POST",
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            "Content-Encoding": "gzip",
-        },
-    )
-    delay = backoff
-    last = ""
-    for attempt in range(retries + 1):
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                return json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            last = f"HTTP {exc.code}"
-            if exc.code < 500 and exc.code != 429:
-                detail = exc.read()[:500].decode("utf-8", "replace")
-                raise PushError(f"batch {batch} refused: HTTP {exc.code}: {detail}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            last = type(exc).__name__
-        if attempt < retries:
-            time.sleep(delay)
-            delay = min(delay * 2, 30)
-    raise PushError(f"batch {batch} not delivered after {retries + 1} attempts ({last})")
+            answers.append(
+                post_json(
+                    endpoint,
+                    token,
+                    body,
+                    compress=True,
+                    retries=retries,
+                    backoff=backoff,
+                    timeout=timeout,
+                )
+            )
+        except Refused as exc:
+            detail = exc.detail()
+            raise PushError(f"batch {body['batch']} refused: HTTP {exc.status}: {detail}") from None
+        except Unreachable as exc:
+            raise PushError(
+                f"batch {body['batch']} not delivered after {exc.attempts} attempts ({exc.reason})"
+            ) from None
+    return answers

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: The newest revision(s) of govern/migrations/versions; update with each new migration.
-HEADS = frozenset({"0007_metrics_fast_updates"})
+HEADS = frozenset({"0008_policy_result_indexes"})
 
 #: Objects the migrations create that the SQLModel classes do not describe, on purpose:
 #: generated columns (computed by the database) and the trigger-kept metrics rollup,

@@ -41,6 +41,22 @@ def test_policies_and_violations(client, seeded):
     assert decisions["items"] and decisions["items"][0]["revision"]
 
 
+def test_violation_pages_are_newest_first_and_counted_per_state(client, seeded):
+    h = seeded
+    everything = client.get("/api/v1/results?limit=500", headers=h).json
+    order = [(i["lastSeen"], i["id"]) for i in everything["items"]]
+    assert len(order) == everything["total"] >= 2 and order == sorted(order, reverse=True)
+    pages = [
+        client.get(f"/api/v1/results?limit=1&offset={offset}", headers=h).json["items"]
+        for offset in range(everything["total"])
+    ]
+    assert [i["id"] for page in pages for i in page] == [i["id"] for i in everything["items"]]
+    hr = client.get("/api/v1/violations?namespace=hr&state=open", headers=h).json
+    assert hr["total"] == len(hr["items"]) >= 1
+    assert {i["automation"].split("/")[0] for i in hr["items"]} == {"hr"}
+    assert hr["counts"]["open"] == hr["total"] and hr["counts"]["waived"] == 0
+
+
 def test_waivers_are_counted_not_hidden(client, seeded, headers):
     h = seeded
     expires = (utcnow() + timedelta(days=60)).date().isoformat()

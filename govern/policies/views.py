@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from govern.policies import store
@@ -57,40 +57,69 @@ def result_dict(r: PolicyResult, key: str, title: str = "") -> dict[str, Any]:
     }
 
 
+_RESULT_COLUMNS = {
+    "state": PolicyResult.state,
+    "policy": PolicyResult.policy_id,
+    "severity": PolicyResult.severity,
+    "mode": PolicyResult.mode,
+}
+_AUTOMATION_COLUMNS = {"namespace": Automation.namespace, "automation": Automation.key}
+
+
+def _filtered(query, filters: dict[str, list[str]]):
+    """``query`` (over policy_result) narrowed by ``filters``; joins the automation table
+    only when a filter names one of its columns."""
+    joined = False
+    for name, values in filters.items():
+        column = _RESULT_COLUMNS.get(name)
+        if column is None:
+            column = _AUTOMATION_COLUMNS.get(name)
+            if column is None:
+                known = ", ".join([*_RESULT_COLUMNS, *_AUTOMATION_COLUMNS])
+                raise ValueError(f"unknown filter {name!r}; use one of: {known}")
+            if values and not joined:
+                query = query.join(
+                    Automation, col(Automation.id) == col(PolicyResult.automation_id)
+                )
+                joined = True
+        if values:
+            query = query.where(col(column).in_(values))
+    return query
+
+
 def list_results(
     session: Session, filters: dict[str, list[str]], *, offset: int = 0, limit: int = 50
 ) -> tuple[list[dict[str, Any]], int]:
-    """Stored results (violations: open, waived; and resolved ones), newest first."""
-    query = select(PolicyResult, Automation.key).join(
-        Automation, col(Automation.id) == col(PolicyResult.automation_id)
-    )
-    count = (
-        select(func.count())
-        .select_from(PolicyResult)
-        .join(Automation, col(Automation.id) == col(PolicyResult.automation_id))
-    )
-    columns = {
-        "state": PolicyResult.state,
-        "policy": PolicyResult.policy_id,
-        "severity": PolicyResult.severity,
-        "mode": PolicyResult.mode,
-        "namespace": Automation.namespace,
-        "automation": Automation.key,
+    """Stored results (violations: open, waived; and resolved ones), newest first.
+
+    The page walks ``ix_policy_result_recent`` backwards and stops after ``limit`` rows;
+    the total is counted without the automation table unless a filter needs it."""
+    total = session.exec(_filtered(select(func.count()).select_from(PolicyResult), filters)).one()
+    ids = _filtered(select(PolicyResult.id), filters)
+    ids = ids.order_by(col(PolicyResult.last_seen).desc(), col(PolicyResult.id).desc())
+    page = list(session.exec(ids.offset(offset).limit(limit)))
+    if not page:
+        return [], total
+    rows = {
+        r.id: (r, key)
+        for r, key in session.exec(
+            select(PolicyResult, Automation.key)
+            .join(Automation, col(Automation.id) == col(PolicyResult.automation_id))
+            .where(col(PolicyResult.id).in_(page))
+        )
     }
-    for name, values in filters.items():
-        if name not in columns:
-            raise ValueError(f"unknown filter {name!r}; use one of: {', '.join(columns)}")
-        if values:
-            query = query.where(col(columns[name]).in_(values))
-            count = count.where(col(columns[name]).in_(values))
     titles = {p.policy_id: p.title for p in session.exec(select(Policy))}
-    total = session.exec(count).one()
-    query = query.order_by(col(PolicyResult.last_seen).desc(), col(PolicyResult.id).desc())
-    items = [
-        result_dict(r, key, titles.get(r.policy_id, ""))
-        for r, key in session.exec(query.offset(offset).limit(limit))
-    ]
+    items = [result_dict(*rows[i], titles.get(rows[i][0].policy_id, "")) for i in page]
     return items, total
+
+
+def counts_by_state(session: Session, filters: dict[str, list[str]]) -> dict[str, int]:
+    """How many results ``filters`` match that are open, waived and resolved: one pass
+    with conditional sums (grouping by state would sort every matching row)."""
+    states = ("open", "waived", "resolved")
+    sums = [func.coalesce(func.sum(case((PolicyResult.state == s, 1), else_=0)), 0) for s in states]
+    row = session.exec(_filtered(select(*sums).select_from(PolicyResult), filters)).one()
+    return dict(zip(states, (int(n) for n in row), strict=True))
 
 
 def risk_overview(session: Session, *, top: int = 20) -> dict[str, Any]:

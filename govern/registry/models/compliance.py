@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from govern.db import utcnow
@@ -30,14 +30,19 @@ class PolicyResult(SQLModel, table=True):
     """The latest result of one policy on one automation; a failing one is a violation."""
 
     __tablename__ = "policy_result"
-    __table_args__ = (UniqueConstraint("policy_id", "automation_id", name="uq_policy_result"),)
+    __table_args__ = (
+        # also the index for lookups by policy (its leading column)
+        UniqueConstraint("policy_id", "automation_id", name="uq_policy_result"),
+        # lists are newest first: a page stops after its rows instead of sorting them all
+        Index("ix_policy_result_recent", "last_seen", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    policy_id: str = Field(index=True, max_length=120)
+    policy_id: str = Field(max_length=120)
     automation_id: int = Field(foreign_key="automation.id", index=True)
-    status: str = Field(index=True, max_length=20)
-    state: str | None = Field(default=None, index=True, max_length=20)
-    severity: str = Field(default="medium", index=True, max_length=20)
+    status: str = Field(max_length=20)
+    state: str | None = Field(default=None, max_length=20)
+    severity: str = Field(default="medium", max_length=20)
     mode: str = Field(default="audit", max_length=20)
     explanation: str = Field(default="")
     evidence: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -124,11 +124,8 @@ def list_violations():
     try:
         with reading() as session:
             items, total = views.list_results(session, filters, offset=offset, limit=limit)
-            counts = {}
-            for state in ("open", "waived"):
-                _, counts[state] = views.list_results(
-                    session, {**filters, "state": [state]}, limit=1
-                )
+            by_state = views.counts_by_state(session, filters)
+            counts = {state: by_state.get(state, 0) for state in ("open", "waived")}
             waiting = pending_count(session)
     except ValueError as exc:
         raise ApiError(400, "Bad Request", str(exc)) from None

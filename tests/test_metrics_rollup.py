@@ -258,3 +258,54 @@ def test_concurrent_writers_keep_the_rollup_exact(engine):
     # F2: payroll-macro plus the two new ones; backup now has open violations
     assert figures["duplicates"] == {"groups": 2, "automations": 6}
     assert figures["compliance"]["with_open_violations"] == 4
+
+
+def test_a_large_results_insert_is_counted_in_one_pass(engine, monkeypatch):
+    """A full evaluation writing many results counts them set-based (SQLite: the insert
+    trigger is out for the insert, back afterwards); the figures stay exact, including
+    automations that already had open results and retired ones."""
+    from govern.policies.evaluate import evaluate_committed
+    from govern.policies.setup import install_pack
+    from govern.registry import rollup_bulk
+
+    seed(engine)
+    _sql(engine, "UPDATE automation SET lifecycle = 'retired' WHERE key = 'it/backup'")
+    monkeypatch.setattr(rollup_bulk, "BULK_THRESHOLD", 1)
+    with read_session(engine) as session:
+        before = session.execute(text("SELECT count(*) FROM policy_result")).scalar_one()
+    install_pack(engine)  # enables the pack and runs the first full evaluation
+    with read_session(engine) as session:
+        after = session.execute(text("SELECT count(*) FROM policy_result")).scalar_one()
+        if engine.dialect.name == "sqlite":
+            triggers = session.execute(
+                text("SELECT count(*) FROM sqlite_master WHERE name = :n"),
+                {"n": rollup_bulk.TRIGGER},
+            ).scalar_one()
+            assert triggers == 1  # back in place
+    assert after > before
+    figures = _check(engine, "a full evaluation inserting results in bulk")
+    assert figures["compliance"]["with_open_violations"] >= 3
+    # a changed automation opens results again, beside the open ones it has
+    _sql(engine, "UPDATE automation SET owner_email = NULL WHERE key = 'finance/close'")
+    assert evaluate_committed(engine).opened > 0
+    _check(engine, "a second pass")
+
+
+def test_bulk_results_skip_retired_automations(engine):
+    from govern.registry.rollup_bulk import bulk_results
+
+    seed(engine)
+    with write_session(engine) as session:
+        ids = dict(session.execute(text("SELECT key, lifecycle FROM automation")).all())
+        live = [k for k, life in ids.items() if life != "retired"]
+        retired = [k for k, life in ids.items() if life == "retired"]
+        assert live and retired
+        keys = {k: i for k, i in session.execute(text("SELECT key, id FROM automation")).all()}
+        rows = [
+            {"policy_id": f"bulk-{n}", "automation_id": keys[k], "status": "fail",
+             "state": "open" if n % 2 else "waived", "severity": "high", "evidence": []}
+            for n in range(4) for k in (live[0], retired[0], live[-1])
+        ]  # fmt: skip
+        with bulk_results(session, rows=10_000):
+            session.execute(insert(PolicyResult), rows)
+    _check(engine, "bulk insert with retired automations")

@@ -37,6 +37,7 @@ from govern.policies.neighbourhood import subgraph
 from govern.policies.store import active_policies
 from govern.policies.waivers import ActiveWaivers
 from govern.registry.models import Access, AuditEvent, Automation, Decision, PolicyResult
+from govern.registry.rollup_bulk import bulk_results
 
 _PREVIEWING: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "govern_policy_preview", default=False
@@ -568,7 +569,8 @@ class _Writer:
                 # in automation order: the automation_id and unique indexes grow at the end
                 for r in sorted(self.inserts, key=lambda r: (r.automation_id, r.policy.id))
             ]
-            raw.insert(PR.name, _RESULT_COLUMNS, rows)
+            with bulk_results(s, len(rows)):  # rollup counted in one pass when large
+                raw.insert(PR.name, _RESULT_COLUMNS, rows)
         # Every violation still failing was seen now; rows written above already say so.
         still = PR.c.status == "fail"
         if ids is None:

@@ -404,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     goals = {
         "full < 60 s": full_s < 60,
-        "incremental p95 < 20 ms": pct(latencies, 0.95) < 20,
+        # the registry's incremental path: the changed automation and its flow neighbours
+        "incremental (evaluate_changed) p95 < 20 ms": pct(changed, 0.95) < 20,
         "faster than regopy": (opa["speedup"] or 0) > 1,
     }
     print("goals: " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in goals.items()))

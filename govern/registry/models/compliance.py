@@ -35,6 +35,8 @@ class PolicyResult(SQLModel, table=True):
         UniqueConstraint("policy_id", "automation_id", name="uq_policy_result"),
         # lists are newest first: a page stops after its rows instead of sorting them all
         Index("ix_policy_result_recent", "last_seen", "id"),
+        # per-policy counts (policies lists) read this narrow index, not the rows
+        Index("ix_policy_result_counts", "policy_id", "state", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -152,6 +152,14 @@ def pending_keys(session: Session, keys: Iterable[str]) -> set[str]:
     return found
 
 
+def evaluation_states(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    """``"pending"`` or ``"current"`` per key: what the API and UI show beside stored
+    verdicts (pending ones may be stale until the queue is drained)."""
+    keys = list(keys)
+    waiting = pending_keys(session, keys)
+    return {k: "pending" if k in waiting else "current" for k in keys}
+
+
 _DELETE = delete(QUEUE).where(
     QUEUE.c.key == bindparam("k"), QUEUE.c.queued_at <= bindparam("q", type_=QUEUE.c.queued_at.type)
 )

@@ -88,13 +88,21 @@ def _filtered(query, filters: dict[str, list[str]]):
 
 
 def list_results(
-    session: Session, filters: dict[str, list[str]], *, offset: int = 0, limit: int = 50
+    session: Session,
+    filters: dict[str, list[str]],
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    total: int | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Stored results (violations: open, waived; and resolved ones), newest first.
 
     The page walks ``ix_policy_result_recent`` backwards and stops after ``limit`` rows;
-    the total is counted without the automation table unless a filter needs it."""
-    total = session.exec(_filtered(select(func.count()).select_from(PolicyResult), filters)).one()
+    the total is counted (unless the caller already did, see ``counts_by_state``)
+    without the automation table unless a filter needs it."""
+    if total is None:
+        count = select(func.count()).select_from(PolicyResult)
+        total = session.exec(_filtered(count, filters)).one()
     ids = _filtered(select(PolicyResult.id), filters)
     ids = ids.order_by(col(PolicyResult.last_seen).desc(), col(PolicyResult.id).desc())
     page = list(session.exec(ids.offset(offset).limit(limit)))
@@ -114,12 +122,13 @@ def list_results(
 
 
 def counts_by_state(session: Session, filters: dict[str, list[str]]) -> dict[str, int]:
-    """How many results ``filters`` match that are open, waived and resolved: one pass
-    with conditional sums (grouping by state would sort every matching row)."""
+    """How many results ``filters`` match (``total``) and how many are open, waived and
+    resolved: one pass with conditional sums (grouping by state would sort every row)."""
     states = ("open", "waived", "resolved")
     sums = [func.coalesce(func.sum(case((PolicyResult.state == s, 1), else_=0)), 0) for s in states]
-    row = session.exec(_filtered(select(*sums).select_from(PolicyResult), filters)).one()
-    return dict(zip(states, (int(n) for n in row), strict=True))
+    query = select(func.count(), *sums).select_from(PolicyResult)
+    row = session.exec(_filtered(query, filters)).one()
+    return dict(zip(("total", *states), (int(n) for n in row), strict=True))
 
 
 def risk_overview(session: Session, *, top: int = 20) -> dict[str, Any]:

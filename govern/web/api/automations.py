@@ -82,11 +82,11 @@ def register_manifests():
 def _evaluation_states(session, items: list[dict]) -> list[dict]:
     """Mark automations whose policy evaluation is queued (their stored violations and
     risk may be stale until the queue is drained)."""
-    from govern.policies.pending import pending_keys
+    from govern.policies.pending import evaluation_states
 
-    waiting = pending_keys(session, [item["key"] for item in items])
+    states = evaluation_states(session, [item["key"] for item in items])
     for item in items:
-        item["evaluation"] = "pending" if item["key"] in waiting else "current"
+        item["evaluation"] = states[item["key"]]
     return items
 
 

@@ -9,7 +9,7 @@ from govern.policies import explain, store, views
 from govern.policies import waivers as waiver_service
 from govern.policies.evaluate import evaluate, evaluate_committed
 from govern.policies.loader import PolicyInvalid, compile_documents
-from govern.policies.pending import pending_count, pending_keys
+from govern.policies.pending import evaluation_states, pending_count
 from govern.policies.preview import evaluate_manifest
 from govern.policies.schema import policy_schema
 from govern.registry import automations
@@ -123,9 +123,11 @@ def list_violations():
     filters.setdefault("state", ["open", "waived"])
     try:
         with reading() as session:
-            items, total = views.list_results(session, filters, offset=offset, limit=limit)
-            by_state = views.counts_by_state(session, filters)
-            counts = {state: by_state.get(state, 0) for state in ("open", "waived")}
+            by_state = views.counts_by_state(session, filters)  # one pass: total too
+            items, total = views.list_results(
+                session, filters, offset=offset, limit=limit, total=by_state["total"]
+            )
+            counts = {state: by_state[state] for state in ("open", "waived")}
             waiting = pending_count(session)
     except ValueError as exc:
         raise ApiError(400, "Bad Request", str(exc)) from None
@@ -157,7 +159,7 @@ def automation_risk(namespace: str, name: str):
             "score": a.risk_score,
             "tier": a.risk_tier,
             "factors": a.risk_factors,
-            "evaluation": "pending" if pending_keys(session, [a.key]) else "current",
+            "evaluation": evaluation_states(session, [a.key])[a.key],
         }
 
 

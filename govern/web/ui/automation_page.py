@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from govern.db import utcnow
-from govern.policies.pending import pending_keys
+from govern.policies.pending import evaluation_states
 from govern.registry import automations
 from govern.registry.manifest import normalise_asset_key
 from govern.registry.models import (
@@ -113,7 +113,7 @@ def load(session: Session, key: str) -> PageData:
         history=history(session, key),
     )
     data.drift = drift(a, edges, discoveries)
-    data.evaluation_pending = bool(pending_keys(session, [a.key]))
+    data.evaluation_pending = evaluation_states(session, [a.key])[a.key] == "pending"
     data.secrets = [
         {**{k: s.get(k) for k in ("type", "line", "preview")}, "location": d.location}
         for d in discoveries

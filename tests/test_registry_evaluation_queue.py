@@ -331,6 +331,8 @@ def test_api_reports_queued_evaluation_and_pending_automations(pack, settings, m
         sign_in(browser, "vic")
         page = browser.get("/automations/finance/job-000").get_data(as_text=True)
         assert 'id="evaluation-pending"' in page
+        bad = client.post("/api/v1/manifests?wait=maybe", json=batch(1), headers=h)
+        assert bad.status_code == 400 and "wait" in bad.json["detail"]
         small = client.post("/api/v1/manifests", json=[automation_manifest(name="solo")], headers=h)
         assert small.json["evaluationQueued"] == 0
         pending.drain(pack)

@@ -196,3 +196,99 @@ def test_the_index_follows_changes():
     assert path.automations == ["ns/auto-1"]
     graph.apply_automations([(*autos[0][:8], "retired", *autos[0][9:])])
     assert graph.flow_paths(source=src, sink=dst) == []
+
+
+def _mutate(graph: LineageGraph, rng: random.Random, assets, autos, next_id: list[int]) -> None:
+    """One random registry change, applied the way the sync applies deltas."""
+    steps = ("access", "clear", "retire", "drop-asset", "drop-auto", "new", "rename", "classify")
+    step = rng.choice(steps)
+    if step == "access":
+        rows = []
+        for _ in range(rng.randint(1, 4)):
+            next_id[0] += 1
+            mode = rng.choice(("read", "write", "call"))
+            auto, asset = rng.choice(autos)[0], rng.choice(assets)[0]
+            masking = rng.random() < 0.2
+            rows.append((next_id[0], auto, asset, mode, "manual", masking, "", WHEN, WHEN))
+        graph.apply_access(rows)
+    elif step == "clear":
+        graph.clear_access([rng.choice(autos)[0]])
+    elif step == "retire":
+        row = rng.choice(autos)
+        graph.apply_automations([(*row[:8], rng.choice(("retired", "active")), *row[9:])])
+    elif step == "drop-asset" and len(assets) > 2:
+        graph.remove_assets([assets.pop(rng.randrange(len(assets)))[0]])
+    elif step == "drop-auto" and len(autos) > 2:
+        graph.remove_automations([autos.pop(rng.randrange(len(autos)))[0]])
+    elif step == "new":  # new nodes, several per change: ids must follow graph order
+        next_id[0] += 3
+        n = next_id[0]
+        fresh = [
+            (n + i, f"https://new{n + i}.example", "ns", f"n{n + i}", "", "api", "restricted",
+             [], True, False, None, None, False, WHEN)
+            for i in range(3)
+        ]  # fmt: skip
+        auto = (n, f"ns/new-{n}", *autos[0][2:8], "active", *autos[0][9:])
+        assets.extend(fresh)
+        autos.append(auto)
+        graph.apply_assets(fresh)
+        graph.apply_automations([auto])
+    elif step == "classify":  # same node, new attributes: selections must follow
+        i = rng.randrange(len(assets))
+        row = list(assets[i])
+        row[6], row[8] = rng.choice(CLASSES), not row[8]
+        assets[i] = tuple(row)
+        graph.apply_assets([assets[i]])
+    elif step == "rename":
+        i = rng.randrange(len(assets))
+        assets[i] = (assets[i][0], f"file://fs/renamed{next_id[0]}.xlsx", *assets[i][2:])
+        next_id[0] += 1
+        graph.apply_assets([assets[i]])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_kept_index_equals_a_fresh_one_after_every_change(seed):
+    """The flow index survives changes (refreshed for the nodes they touched): after each
+    random change, paths equal the plain BFS and those of a freshly built index."""
+    rng = random.Random(seed)
+    assets, autos, access, links = random_rows(rng)
+    graph = LineageGraph.from_rows(assets=assets, automations=autos, accesses=access, links=links)
+    with graph.lock:
+        kept = flow_index(graph)
+    next_id, refreshed = [1000], 0
+    for _ in range(12):
+        _mutate(graph, rng, assets, autos, next_id)
+        source, sink = rng.choice(SELECTORS), rng.choice(SELECTORS)
+        max_hops = rng.randint(1, 6)
+        with graph.lock:
+            current = flow_index(graph)
+        if current is not kept:  # rebuilt: only once removals left too many tombstones
+            assert kept.dead * 10 > len(kept.names)
+            kept = current
+        else:
+            refreshed += 1
+        paths = graph.flow_paths(source=source, sink=sink, max_hops=max_hops)
+        assert shape(paths) == reference_paths(graph, source, sink, max_hops)
+        with graph.lock:
+            graph._cache.pop("flow-index")
+            fresh = graph.flow_paths(source=source, sink=sink, max_hops=max_hops)
+            kept_order = [kept.names[i] for i in kept.assets]
+            rebuilt = flow_index(graph)
+            assert kept_order == [rebuilt.names[i] for i in rebuilt.assets]
+            graph._cache["flow-index"] = kept
+        assert [p.as_dict() for p in paths] == [p.as_dict() for p in fresh]
+    assert refreshed >= 6
+
+
+def test_the_index_is_rebuilt_when_removals_pile_up():
+    rng = random.Random(3)
+    assets, autos, access, links = random_rows(rng)
+    graph = LineageGraph.from_rows(assets=assets, automations=autos, accesses=access, links=links)
+    with graph.lock:
+        kept = flow_index(graph)
+    graph.remove_assets([a[0] for a in assets[: len(assets) // 2 + 1]])
+    with graph.lock:
+        assert flow_index(graph) is not kept
+    src = {"min_classification": "public"}
+    paths = graph.flow_paths(source=src, sink={})
+    assert shape(paths) == reference_paths(graph, src, {}, 6)

@@ -48,6 +48,10 @@ class LineageGraph:
         self.retired: set[str] = set()  # retired automations move no data; walks skip them
         self.sync: Any = None  # set by govern.lineage.sync when kept up to date
         self._cache: dict[Any, Any] = {}
+        # nodes whose taint edges, retirement or existence changed since the last
+        # ``changed()``; None while no flow index is kept (nothing to tell)
+        self._touched: set[str] | None = None
+        self._assets_changed = False  # since the last ``changed()``: selections are stale
 
     # -- construction -------------------------------------------------------
 
@@ -71,8 +75,13 @@ class LineageGraph:
         automations: Iterable = (),
         accesses: Iterable = (),
         links: Iterable = (),
+        index: bool = True,
     ) -> LineageGraph:
-        """Build from row tuples in ``govern.lineage.rows`` column order."""
+        """Build from row tuples in ``govern.lineage.rows`` column order.
+
+        ``index``: build the flow index now (what path queries walk); a small graph
+        queried a few times can leave it to the first query.
+        """
         graph = cls()
         with gc_pause.paused():
             graph.apply_people(people)
@@ -80,11 +89,33 @@ class LineageGraph:
             graph.apply_automations(automations)
             graph.apply_access(accesses)
             graph.apply_links(links)
+            if index:
+                graph.index_flows()
         return graph
 
+    def index_flows(self) -> None:
+        """Build the flow index now (once the graph is loaded) and keep it across changes."""
+        from govern.lineage.index import flow_index
+
+        with self.lock:
+            flow_index(self).fill()
+
     def changed(self) -> None:
+        """Drop what queries cached; the flow index is kept, told what was touched."""
         self.version += 1
+        index = self._cache.get("flow-index")
         self._cache.clear()
+        touched, assets_changed = self._touched, self._assets_changed
+        self._assets_changed = False
+        if index is not None and touched is not None and index.refresh(touched, assets_changed):
+            self._cache["flow-index"] = index
+            touched.clear()
+        else:
+            self._touched = None
+
+    def _touch(self, *nodes: str) -> None:
+        if self._touched is not None:
+            self._touched.update(nodes)
 
     # -- nodes --------------------------------------------------------------
 
@@ -162,10 +193,12 @@ class LineageGraph:
             old = self.asset_by_id.get(aid)
             if old is not None and old != node:
                 self._remove_asset_node(old)
+            self._assets_changed = True
             attrs = nodes.get(node)
             if attrs is None:
                 add(node)
                 attrs = nodes[node]
+                self._touch(node)
             attrs.update(
                 type=ASSET,
                 key=key,
@@ -195,6 +228,8 @@ class LineageGraph:
     def _remove_asset_node(self, node: str) -> None:
         if node not in self.g._node:
             return
+        self._touch(node, *self.g._pred[node], *self.g._succ[node])
+        self._assets_changed = True
         for auto, data in list(self.g._pred[node].items()):
             self._untally(auto, data)
         for auto, data in list(self.g._succ[node].items()):
@@ -241,6 +276,7 @@ class LineageGraph:
                 attrs = nodes[node]
                 self.access_tally.setdefault(aid, [0, 0])
                 self.link_tally.setdefault(aid, [0, 0])
+                self._touch(node)
             attrs.update(
                 type=AUTOMATION,
                 id=aid,
@@ -260,6 +296,9 @@ class LineageGraph:
                 uses_ai=bool(uses_ai),
             )
             self.auto_by_id[aid] = node
+            if (lifecycle == "retired") != (node in self.retired):
+                # what reads through it (and what it writes) flows differently now
+                self._touch(node, *self.g._pred[node])
             if lifecycle == "retired":
                 self.retired.add(node)
             else:
@@ -290,6 +329,7 @@ class LineageGraph:
     def _remove_automation_node(self, aid: int, node: str) -> None:
         self.retired.discard(node)
         if node in self.g._node:
+            self._touch(node, *self.g._pred[node], *self.g._succ[node])
             for src, data in self.g._pred[node].items():
                 if "triggers" in data:
                     src_id = self.g._node[src].get("id")
@@ -309,6 +349,7 @@ class LineageGraph:
         autos, assets = self.auto_by_id, self.asset_by_id
         succ, pred = self.g._succ, self.g._pred
         tallies = self.access_tally
+        touched = self._touched
         for aid, auto_id, asset_id, mode, learned, masking, purpose, first, last in rows:
             auto = autos.get(auto_id)
             asset = assets.get(asset_id)
@@ -320,6 +361,9 @@ class LineageGraph:
             else:
                 u, v = auto, asset
             ev = Evidence(aid, mode, _intern(learned), bool(masking), purpose or "", first, last)
+            if touched is not None:
+                touched.add(u)
+                touched.add(v)
             tally = tallies.get(auto_id)
             if tally is None:
                 tally = tallies[auto_id] = [0, 0]
@@ -358,6 +402,7 @@ class LineageGraph:
         self.changed()
 
     def _drop_modes(self, u: str, v: str, modes: tuple[str, ...]) -> None:
+        self._touch(u, v)
         data = self.g._succ[u][v]
         for mode in modes:
             data.pop(mode, None)

@@ -1,4 +1,4 @@
-"""The taint-carrying edges as integer adjacency lists, built once per graph version.
+"""The taint-carrying edges as integer adjacency lists, kept across graph changes.
 
 Path queries walk the same edges many times (once per source asset). Walking
 networkx's dict-of-dicts means a string hash and an edge-dict lookup per step; here
@@ -8,10 +8,12 @@ nodes in the same order as a walk over ``graph.g`` would).
 
 Kept: ``reads[asset]``, the live automations reading the asset over an unmasked edge,
 and ``outs[automation]``, the assets a live automation writes or calls over an unmasked
-edge. Both are filled on first use (``None`` until then): a query over a large
-inventory touches a fraction of the nodes, so it pays for those only, once per version.
+edge. ``None`` means "not known yet": :meth:`FlowIndex.fill` computes every list (the
+graph does this once it is built), :meth:`FlowIndex.reads_of` and ``outs_of`` one.
 
-The index lives in the graph's query cache, which every change clears.
+The graph tells the index which nodes each change touched (``refresh``): their lists go
+back to ``None``, new nodes get the next ids, removed ones are left as tombstones. So a
+change costs what it touched, not a rebuild of 400,000 nodes on the next query.
 """
 
 from __future__ import annotations
@@ -27,25 +29,105 @@ _EMPTY: list[int] = []  # shared by every node without taint edges; never append
 
 
 class FlowIndex:
-    """Integer ids (``ids``/``names``) and taint adjacency (``reads``, ``outs``), lazily."""
+    """Integer ids (``ids``/``names``) and taint adjacency (``reads``, ``outs``)."""
 
-    __slots__ = ("names", "ids", "assets", "reads", "outs", "_succ", "_retired")
+    __slots__ = (
+        "names",
+        "ids",
+        "keys",
+        "assets",
+        "asset_attrs",
+        "selections",
+        "reads",
+        "outs",
+        "dead",
+        "_g",
+        "_retired",
+    )
 
     def __init__(self, graph: LineageGraph) -> None:
         self.names = names = list(graph.g._node)
         self.ids = dict(zip(names, range(len(names)), strict=True))
+        self.keys: list[str | None] = [None] * len(names)  # registry keys, as paths show them
+        nodes = graph.g._node
         self.assets = [i for i, n in enumerate(names) if n[1] == "s"]  # for selections
+        self.asset_attrs = [nodes[names[i]] for i in self.assets]  # updated in place
+        self.selections: dict[str, list[int]] = {}  # kept until an asset changes
         self.reads: list[list[int] | None] = [None] * len(names)
         self.outs: list[list[int] | None] = [None] * len(names)
-        self._succ = graph.g._succ
+        self.dead = 0  # tombstones: ids of removed nodes
+        self._g = graph.g
         self._retired = graph.retired
+
+    def fill(self) -> FlowIndex:
+        """Compute every list now, in one pass over the graph."""
+        reads, outs = self.reads, self.outs
+        for i, name in enumerate(self.names):
+            if name[1] == "s":
+                if reads[i] is None:
+                    self.reads_of(i)
+            elif name[1] == "u" and outs[i] is None:
+                self.outs_of(i)
+        return self
+
+    def refresh(self, touched: set[str], assets_changed: bool) -> bool:
+        """Forget the lists of ``touched`` nodes, index new ones, bury removed ones;
+        selections go when any asset was added, removed or changed.
+
+        False when the index should rather be rebuilt (too many tombstones).
+        """
+        if assets_changed:
+            self.selections.clear()
+        nodes, ids = self._g._node, self.ids
+        fresh = set()
+        buried = set()
+        for name in touched:
+            i = ids.get(name)
+            if name in nodes:
+                if i is not None:
+                    self.reads[i] = self.outs[i] = None
+                elif name[1] != "e":  # people are not part of the index
+                    fresh.add(name)
+            elif i is not None:
+                del ids[name]
+                self.reads[i] = self.outs[i] = _EMPTY
+                self.dead += 1
+                if name[1] == "s":
+                    buried.add(i)
+        if buried:
+            pairs = zip(self.assets, self.asset_attrs, strict=True)
+            kept = [(i, a) for i, a in pairs if i not in buried]
+            self.assets = [i for i, _ in kept]
+            self.asset_attrs = [a for _, a in kept]
+        if fresh:
+            self._append(fresh)
+        return self.dead * 10 <= len(self.names)
+
+    def _append(self, fresh: set[str]) -> None:
+        """New nodes are at the end of the graph's node dict: index them in that order."""
+        found = []
+        for name in reversed(self._g._node):
+            if name in fresh:
+                found.append(name)
+                if len(found) == len(fresh):
+                    break
+        for name in reversed(found):
+            i = len(self.names)
+            self.names.append(name)
+            self.ids[name] = i
+            self.keys.append(None)
+            self.reads.append(None)
+            self.outs.append(None)
+            if name[1] == "s":
+                self.assets.append(i)
+                self.asset_attrs.append(self._g._node[name])
 
     def reads_of(self, asset: int) -> list[int]:
         """Live automations reading ``asset`` over an unmasked edge (in graph order)."""
         found = self.reads[asset]
         if found is None:
             ids, retired = self.ids, self._retired
-            nbrs = self._succ[self.names[asset]]  # an asset's successors read it
+            nbrs = self._g._succ[self.names[asset]]  # an asset's successors read it
             if not nbrs:
                 found = _EMPTY
             elif retired:
@@ -64,34 +146,34 @@ class FlowIndex:
                 found = _EMPTY
             else:
                 ids = self.ids
-                nbrs = self._succ[name]
+                nbrs = self._g._succ[name]
                 found = [ids[o] for o, d in nbrs.items() if d["flow"] and o[1] == "s"] or _EMPTY
             self.outs[auto] = found
         return found
 
 
 def flow_index(graph: LineageGraph) -> FlowIndex:
-    """The index of ``graph`` as it is now (built on first use after each change).
+    """The index of ``graph`` as it is now (built on first use, then kept up to date).
 
     Call with ``graph.lock`` held.
     """
     index = graph._cache.get("flow-index")
     if index is None:
         index = graph._cache["flow-index"] = FlowIndex(graph)
+        graph._touched = set()  # from now on, each change tells the index what it touched
     return index
 
 
 def selected(graph: LineageGraph, selector: dict[str, Any]) -> list[int]:
-    """Index ids of the assets matching ``selector``, in graph order (cached per version).
+    """Index ids of the assets matching ``selector``, in graph order (kept by the index
+    until an asset changes).
 
     Call with ``graph.lock`` held.
     """
     sel = validate(selector)
-    key = ("selected", repr(sorted(sel.items())))
-    found = graph._cache.get(key)
+    key = repr(sorted(sel.items()))
+    index = flow_index(graph)
+    found = index.selections.get(key)
     if found is None:
-        index = flow_index(graph)
-        nodes, names = graph.g._node, index.names
-        found = select(index.assets, [nodes[names[i]] for i in index.assets], sel)
-        graph._cache[key] = found
+        found = index.selections[key] = select(index.assets, index.asset_attrs, sel)
     return found

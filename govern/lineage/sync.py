@@ -56,6 +56,7 @@ def load_all(graph: LineageGraph, session) -> None:
         graph.apply_automations(R.fetch(session, "automation"))
         graph.apply_access(R.fetch(session, "access"))
         graph.apply_links(R.fetch(session, "link"))
+        graph.index_flows()
         now = time.monotonic()
         graph.sync = SyncState(
             signature=sig, quick=quick, max_ids=_max_ids(sig), checked_at=now, full_checked_at=now

@@ -15,6 +15,7 @@ and by govern, over the same automations, and the ratio is printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import shutil
@@ -26,6 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import host
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -373,22 +376,29 @@ def main(argv: list[str] | None = None) -> int:
     with read_session(engine) as s:
         keys = list(s.execute(Automation.__table__.select().with_only_columns(
             Automation.__table__.c.key)).scalars())  # fmt: skip
-    latencies, changed, latencies_cpu, changed_cpu = [], [], [], []
+    with read_session(engine) as s:
+        asset_ids = list(s.execute(select(Asset.id)).scalars())
+    kinds = {
+        "incremental evaluate(keys=[one])": lambda s, key: evaluate(s, keys=[key]),
+        "evaluate_changed, nothing written in the transaction (+ flow neighbours)": (
+            lambda s, key: evaluate_changed(s, [key])
+        ),
+        "after a registration that moves no data (new description; rolled back)": None,
+        "after a registration that changes a data flow (one more read; rolled back)": None,
+    }
+    timings: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in kinds}
     for key in rng.sample(keys, min(samples, len(keys))):
-        with write_session(engine) as s:
-            c0, t0 = time.process_time(), time.perf_counter()
-            evaluate(s, keys=[key])
-            latencies.append((time.perf_counter() - t0) * 1000)
-            latencies_cpu.append((time.process_time() - c0) * 1000)
-        with write_session(engine) as s:
-            c0, t0 = time.process_time(), time.perf_counter()
-            evaluate_changed(s, [key])
-            changed.append((time.perf_counter() - t0) * 1000)
-            changed_cpu.append((time.process_time() - c0) * 1000)
-    for label, values, cpu in (
-        ("incremental evaluate(keys=[one])", latencies, latencies_cpu),
-        ("evaluate_changed (+ flow neighbours, promotion check)", changed, changed_cpu),
-    ):
+        asset_id = rng.choice(asset_ids)
+        for label, measured in kinds.items():
+            with _session(engine, commit=measured is not None) as s:
+                if measured is None:
+                    _change(s, key, asset_id if "flow" in label else None)
+                    measured = _changed_evaluation
+                c0, t0 = time.process_time(), time.perf_counter()
+                measured(s, key)
+                timings[label][0].append((time.perf_counter() - t0) * 1000)
+                timings[label][1].append((time.process_time() - c0) * 1000)
+    for label, (values, cpu) in timings.items():
         print(
             f"{label}, {len(values)} samples: p50 {pct(values, 0.5):.1f} ms, "
             f"p95 {pct(values, 0.95):.1f} ms, p99 {pct(values, 0.99):.1f} ms, "
@@ -402,10 +412,11 @@ def main(argv: list[str] | None = None) -> int:
         f"(+{opa['regopy_input_seconds']:.3f}s to load input) -> govern {opa['speedup']}x faster; "
         f"same answers: {opa['same_answers']}"
     )
+    p95 = {label: pct(values, 0.95) for label, (values, _) in timings.items()}
     goals = {
         "full < 60 s": full_s < 60,
-        # the registry's incremental path: the changed automation and its flow neighbours
-        "incremental (evaluate_changed) p95 < 20 ms": pct(changed, 0.95) < 20,
+        # what the registry runs after a change, for each kind of change
+        **{f"incremental p95 < 20 ms ({label.split(' (')[0]})": v < 20 for label, v in p95.items()},
         "faster than regopy": (opa["speedup"] or 0) > 1,
     }
     print("goals: " + ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in goals.items()))
@@ -413,6 +424,35 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+@contextlib.contextmanager
+def _session(engine, *, commit: bool):
+    """A write transaction, committed or (for simulated registrations) rolled back."""
+    with Session(engine.execution_options(sqlite_immediate=True)) as s:
+        yield s
+        if commit:
+            s.commit()
+        else:
+            s.rollback()
+
+
+def _change(s, key: str, asset_id: int | None) -> None:
+    """What a registration writes: a new description, or (asset_id) one more read."""
+    aut = Automation.__table__
+    auto_id = s.execute(select(aut.c.id).where(aut.c.key == key)).scalar_one()
+    s.execute(update(aut).where(aut.c.id == auto_id).values(description=f"changed {time.time()}"))
+    if asset_id is not None:
+        s.execute(
+            insert(Access.__table__).values(
+                automation_id=auto_id, asset_id=asset_id, mode="read", learned="manual",
+                masking=False, first_seen=datetime.now(UTC), last_seen=datetime.now(UTC),
+            )
+        )  # fmt: skip
+
+
+def _changed_evaluation(s, key: str) -> None:
+    evaluate_changed(s, [key])
 
 
 if __name__ == "__main__":

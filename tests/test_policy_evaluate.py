@@ -86,6 +86,49 @@ def test_multi_hop_ai_leak_caught_and_masked_hop_clears_it(pack):
     assert (row.status, row.state) == ("pass", "resolved")
 
 
+def _decisions(engine) -> dict[str, int]:
+    with read_session(engine) as s:
+        keys = {a.id: a.key for a in s.exec(select(Automation))}
+        counts: dict[str, int] = {}
+        for d in s.exec(select(Decision)):
+            counts[keys[d.automation_id]] = counts.get(keys[d.automation_id], 0) + 1
+        return counts
+
+
+def test_a_change_that_moves_no_data_skips_neighbours_and_a_flow_change_does_not(pack):
+    """Re-registering with only a new description leaves every data flow as the committed
+    lineage graph shows it: only the changed automation is evaluated. Masking its read
+    changes what its neighbour receives: the neighbour is re-evaluated in the same call."""
+    export = automation_manifest(
+        name="export",
+        reads=[{"asset": "postgres://crm:5432/crm.customers", "classification": "restricted"}],
+        writes=[{"asset": "file://fs01/out/customers.csv"}],
+    )
+    summarise = automation_manifest(
+        name="summarise",
+        reads=[{"asset": "file://fs01/out/customers.csv"}],
+        calls=[{"asset": "https://api.openai.com/v1"}],
+    )
+    with write_session(pack) as s:
+        register_all(s, [export, summarise])
+        evaluate(s)
+    assert results(pack, "finance/summarise")["restricted-data-to-external-ai"].status == "fail"
+    before = _decisions(pack)
+    export["metadata"]["description"] = "Nightly export of the customer table."
+    with write_session(pack) as s:
+        register_all(s, [export], evaluate=True)
+    after = _decisions(pack)
+    assert after["finance/export"] > before["finance/export"]
+    assert after["finance/summarise"] == before["finance/summarise"]  # not re-evaluated
+    assert results(pack, "finance/summarise")["restricted-data-to-external-ai"].status == "fail"
+    export["spec"]["reads"][0]["masking"] = True
+    with write_session(pack) as s:
+        register_all(s, [export], evaluate=True)
+    assert _decisions(pack)["finance/summarise"] > after["finance/summarise"]
+    row = results(pack, "finance/summarise")["restricted-data-to-external-ai"]
+    assert (row.status, row.state) == ("pass", "resolved")
+
+
 def test_risk_score_with_factors(pack):
     with write_session(pack) as s:
         register_all(

@@ -213,8 +213,12 @@ def graph_for(
     *,
     min_check_interval: float = 0.0,
     full_check_every: float = FULL_CHECK_SECONDS,
+    session=None,
 ) -> LineageGraph:
     """The process-wide graph for ``engine``, brought up to date before it is returned.
+
+    ``session``: check (and load) through this session instead of a new read session;
+    it must see exactly the committed data (it has written nothing).
 
     ``min_check_interval`` (seconds) lets hot callers skip even the quick check when the
     last one was that recent; the default checks on every call. ``full_check_every``
@@ -233,8 +237,11 @@ def graph_for(
         and time.monotonic() - graph.sync.checked_at < min_check_interval
     ):
         return graph
-    with read_session(engine) as session:
+    if session is not None:
         refresh(graph, session, full_check_every=full_check_every)
+        return graph
+    with read_session(engine) as fresh:
+        refresh(graph, fresh, full_check_every=full_check_every)
     return graph
 
 

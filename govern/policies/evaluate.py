@@ -34,6 +34,7 @@ from govern.policies.engine import Context, apply, explain_failure
 from govern.policies.facts import AutomationFacts
 from govern.policies.model import CompiledPolicy, Result
 from govern.policies.neighbourhood import subgraph
+from govern.policies.same_flows import graph_if_same_flows
 from govern.policies.store import active_policies
 from govern.policies.waivers import ActiveWaivers
 from govern.registry.models import Access, AuditEvent, Automation, Decision, PolicyResult
@@ -189,6 +190,7 @@ def evaluate(
     now: datetime | None = None,
     kind: str | None = None,
     graph=None,
+    facts: list[AutomationFacts] | None = None,
 ) -> EvaluationSummary:
     """Evaluate ``keys`` (or everything), store violations, decisions and risk scores.
 
@@ -197,7 +199,7 @@ def evaluate(
     (``committed_graph``) when the caller's transaction has written nothing yet;
     without one, that graph is still used when the transaction has written nothing
     (it then sees exactly the committed data), otherwise the graph is read inside the
-    caller's session.
+    caller's session. ``facts``: those of ``keys``, when the caller has loaded them.
     """
     started = time.perf_counter()
     now = now or utcnow()
@@ -206,8 +208,8 @@ def evaluate(
     kind = kind or ("full" if key_list is None else "incremental")
     with gc_pause.paused(settle=key_list is None):
         if graph is None and _unwritten(session):
-            graph = committed_graph(_base_engine(session.get_bind()))
-        loaded = facts_mod.load(session, key_list)
+            graph = committed_graph(_base_engine(session.get_bind()), session)
+        loaded = facts_mod.load(session, key_list) if facts is None else facts
         ids = None if key_list is None else [f.id for f in loaded]
         existing = _existing(session, ids)
         keep = {pair for pair, row in existing.items() if row.status == "fail"}
@@ -238,13 +240,17 @@ def evaluate(
     return summary
 
 
-def committed_graph(engine):
-    """The lineage engine's kept-up-to-date graph of committed data, or None."""
+def committed_graph(engine, session: Session | None = None):
+    """The lineage engine's kept-up-to-date graph of committed data, or None.
+
+    ``session``: one that has written nothing yet, so it sees exactly the committed data;
+    the graph's change check then runs on it instead of on a connection of its own.
+    """
     try:
         from govern.lineage import graph_for
     except ImportError:
         return None
-    return graph_for(engine)
+    return graph_for(engine, session=session)
 
 
 def evaluate_committed(engine, *, keys=None, now: datetime | None = None, kind=None):
@@ -270,9 +276,28 @@ def evaluate_changed(session: Session, keys: list[str]) -> None:
         return
     session.flush()
     with gc_pause.paused():
-        wanted = set(keys) | _neighbours(session, keys)
-        evaluate(session, keys=wanted, kind="incremental")
+        changed = sorted(set(keys))
+        if _unwritten(session):  # changed earlier: flows may have moved, neighbours too
+            evaluate(session, keys=set(changed) | _neighbours(session, changed), kind="incremental")
+        else:
+            _evaluate_written(session, changed)
         _refuse_blocked_promotions(session, keys)
+
+
+def _evaluate_written(session: Session, keys: list[str]) -> None:
+    """Evaluation after this transaction changed ``keys``: when their data flows are
+    what the committed lineage graph shows (most registrations), that graph serves and
+    nothing else changed; otherwise flow neighbours are evaluated too, over a lineage
+    neighbourhood read through the session."""
+    loaded = facts_mod.load(session, keys)
+    graph = graph_if_same_flows(session, loaded, _base_engine(session.get_bind()))
+    if graph is not None:
+        evaluate(session, keys=keys, kind="incremental", graph=graph, facts=loaded)
+        return
+    others = sorted(_neighbours(session, keys) - set(keys))
+    if others:
+        loaded = sorted([*loaded, *facts_mod.load(session, others)], key=lambda f: f.key)
+    evaluate(session, keys=[*keys, *others], kind="incremental", facts=loaded)
 
 
 def previewing():

@@ -15,7 +15,6 @@ and by govern, over the same automations, and the ratio is printed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import random
 import shutil
@@ -28,7 +27,6 @@ from pathlib import Path
 
 import host
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -47,6 +45,7 @@ from govern.policies.loader import builtin_policies  # noqa: E402
 from govern.registry.models import (  # noqa: E402
     Access,
     Asset,
+    AuditEvent,
     Automation,
     Discovery,
     Person,
@@ -383,14 +382,14 @@ def main(argv: list[str] | None = None) -> int:
         "evaluate_changed, nothing written in the transaction (+ flow neighbours)": (
             lambda s, key: evaluate_changed(s, [key])
         ),
-        "after a registration that moves no data (new description; rolled back)": None,
-        "after a registration that changes a data flow (one more read; rolled back)": None,
+        "after a registration that moves no data (new description, committed)": None,
+        "after a registration that changes a data flow (one more read, committed)": None,
     }
     timings: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in kinds}
     for key in rng.sample(keys, min(samples, len(keys))):
         asset_id = rng.choice(asset_ids)
         for label, measured in kinds.items():
-            with _session(engine, commit=measured is not None) as s:
+            with write_session(engine) as s:
                 if measured is None:
                     _change(s, key, asset_id if "flow" in label else None)
                     measured = _changed_evaluation
@@ -426,22 +425,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-@contextlib.contextmanager
-def _session(engine, *, commit: bool):
-    """A write transaction, committed or (for simulated registrations) rolled back."""
-    with Session(engine.execution_options(sqlite_immediate=True)) as s:
-        yield s
-        if commit:
-            s.commit()
-        else:
-            s.rollback()
-
-
 def _change(s, key: str, asset_id: int | None) -> None:
-    """What a registration writes: a new description, or (asset_id) one more read."""
+    """What a registration writes: a new description, or (asset_id) one more read. Each
+    is committed, so the next evaluation also brings the lineage graph up to date."""
     aut = Automation.__table__
     auto_id = s.execute(select(aut.c.id).where(aut.c.key == key)).scalar_one()
-    s.execute(update(aut).where(aut.c.id == auto_id).values(description=f"changed {time.time()}"))
+    now = datetime.now(UTC)
+    changed = {"description": f"changed {now}", "updated_at": now}
+    s.execute(update(aut).where(aut.c.id == auto_id).values(**changed))
+    s.execute(
+        insert(AuditEvent.__table__).values(
+            at=now, actor="bench", action="automation.updated", entity_type="automation",
+            entity_key=key, before={}, after={}, diff=[], comment="",
+        )
+    )  # fmt: skip
     if asset_id is not None:
         s.execute(
             insert(Access.__table__).values(

@@ -147,6 +147,18 @@ def fetch(session: Session, table: str, *, since=None, after_id: int | None = No
     return [tuple(r) for r in session.connection().execute(query).fetchall()]
 
 
+def audit_since(session: Session, after_id: int, limit: int) -> list[tuple[str, str]]:
+    """(entity type, entity key) of up to ``limit`` audit events with an id above ``after_id``."""
+    c = AuditEvent.__table__.c
+    query = select(c.entity_type, c.entity_key).where(c.id > after_id).order_by(c.id).limit(limit)
+    return [tuple(r) for r in session.connection().execute(query)]
+
+
+def fetch_keys(session: Session, table: str, keys: Iterable[str]) -> list:
+    """Rows of ``table`` named by registry key (email for people)."""
+    return fetch_ids(session, table, keys, by="email" if table == "person" else "key")  # type: ignore[arg-type]
+
+
 def fetch_ids(session: Session, table: str, ids: Iterable[int], *, by: str = "id") -> list:
     """Rows of ``table`` whose ``by`` column is in ``ids`` (chunked IN lists)."""
     model, _ = TABLES[table]

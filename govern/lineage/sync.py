@@ -71,8 +71,11 @@ def _max_ids(sig: tuple) -> dict[str, int]:
 def refresh(graph: LineageGraph, session, *, full_check_every: float = FULL_CHECK_SECONDS) -> bool:
     """Bring ``graph`` up to date with the registry; True when something changed.
 
-    Every call runs the index-only ``quick_signature``; the full signature (counts, id
-    sums, newest timestamps) runs when that moved or ``full_check_every`` seconds passed.
+    Every call runs the index-only ``quick_signature``. When it moved, the audit events
+    since the last check name what changed (``_audited_delta``: index lookups only, a few
+    milliseconds after a registration at any size); the full signature (counts, id sums,
+    newest timestamps: whole-table scans) runs every ``full_check_every`` seconds, or when
+    the audit log cannot tell (a bulk import, too many events).
     """
     with graph.lock:
         if graph.sync is None:
@@ -85,6 +88,12 @@ def refresh(graph: LineageGraph, session, *, full_check_every: float = FULL_CHEC
         state.checked_at = now
         if quick == state.quick and now - state.full_checked_at < full_check_every:
             return False
+        if now - state.full_checked_at < full_check_every and _audited_delta(
+            graph, session, state, quick
+        ):
+            state.quick = quick
+            state.stats["audited_loads"] = state.stats.get("audited_loads", 0) + 1
+            return True
         state.quick = quick
         state.full_checked_at = now
         sig = R.signature(session)
@@ -95,6 +104,72 @@ def refresh(graph: LineageGraph, session, *, full_check_every: float = FULL_CHEC
         state.max_ids = _max_ids(sig)
         state.stats["delta_loads"] = state.stats.get("delta_loads", 0) + 1
         return True
+
+
+# audit entity types: what the graph holds, and what it does not (anything else, such as
+# an inventory import, sends the refresh to the full signature)
+_AUDITED = {"automation": "automation", "asset": "asset", "person": "person"}
+_NOT_IN_GRAPH = frozenset(
+    {"token", "policy", "waiver", "discovery", "scan_run", "scan_target", "user"}
+)
+MAX_AUDITED = 2_000
+# PostgreSQL commits concurrent transactions in any order, so an audit event can become
+# visible after a newer one was read: the last ones are read again (applying twice is
+# harmless). SQLite writers take turns: ids are assigned in commit order.
+AUDIT_MARGIN = {"postgresql": 100}
+
+
+def _audited_delta(graph: LineageGraph, session, state: SyncState, quick: tuple) -> bool:
+    """Apply what changed since the last check as the audit log and new ids tell it.
+
+    Inserts show as ids above the last known ones; audited updates name their rows.
+    Access and link rows of a changed automation are reloaded (a registration replaces
+    them). False, with nothing applied, when the log cannot tell; unaudited updates and
+    deletes wait for the periodic full check.
+    """
+    if any((new or 0) < (old or 0) for new, old in zip(quick, state.quick or quick, strict=True)):
+        return False  # the newest row of a table was deleted: only the full check can tell
+    margin = AUDIT_MARGIN.get(session.get_bind().dialect.name, 0)
+    after = max(((state.quick or quick)[-1] or 0) - margin, 0)
+    events = R.audit_since(session, after, MAX_AUDITED + 1)
+    if len(events) > MAX_AUDITED:
+        return False
+    named: dict[str, set[str]] = {table: set() for table in _AUDITED.values()}
+    for entity_type, key in events:
+        if entity_type in _AUDITED:
+            named[_AUDITED[entity_type]].add(key)
+        elif entity_type not in _NOT_IN_GRAPH:
+            return False
+    # rows above the ids of the last check are new; the full check keeps its own watermarks
+    known = dict(zip(R.TABLES, state.quick or quick, strict=False))
+    known = {table: known[table] or 0 for table in R.TABLES}
+    rows = {  # by id: a new row is also named by its "created" event
+        table: list(
+            {
+                r[0]: r
+                for r in R.fetch_keys(session, table, named[table])
+                + R.fetch(session, table, after_id=known[table])
+            }.values()
+        )
+        for table in ("person", "asset", "automation")
+    }
+    if rows["person"]:
+        graph.apply_people(rows["person"])
+    if rows["asset"]:
+        graph.apply_assets(rows["asset"])
+    reload = {r[0] for r in rows["automation"]}
+    if rows["automation"]:
+        graph.apply_automations(rows["automation"])
+    fresh = R.fetch(session, "access", after_id=known["access"])
+    missing = {r[2] for r in fresh} - set(graph.asset_by_id)
+    if missing:
+        graph.apply_assets(R.fetch_ids(session, "asset", missing))
+    graph.apply_access([r for r in fresh if r[1] not in reload])
+    _reload_access(graph, session, reload)
+    links = R.fetch(session, "link", after_id=known["link"])
+    graph.apply_links([r for r in links if r[1] not in reload])
+    _reload_links(graph, session, reload)
+    return True
 
 
 def _since(old: tuple, table: str):

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from govern import schema  # noqa: E402
 from govern.config import Settings  # noqa: E402
 from govern.db import make_engine, read_session, write_session  # noqa: E402
+from govern.lineage import graph_for  # noqa: E402
 from govern.policies import facts as facts_mod  # noqa: E402
 from govern.policies import store  # noqa: E402
 from govern.policies.engine import Context, run  # noqa: E402
@@ -54,6 +55,7 @@ from govern.registry.models import (  # noqa: E402
 PLATFORMS = ("python", "vba", "power-automate", "n8n", "zapier", "powershell", "notebook", "make")
 CLASSES = ("public", "internal", "internal", "confidential", "restricted")
 NOW = datetime.now(UTC)
+CATCH_UP = "lineage graph catching up after each commit (paid by its next reader)"
 SHARED_RULES = ("unauthenticated-webhook", "sandbox-sensitive-data", "hardcoded-secrets")
 REGO = """
 package govern
@@ -386,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         "after a registration that changes a data flow (one more read, committed)": None,
     }
     timings: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in kinds}
+    catch_up: tuple[list[float], list[float]] = ([], [])
     for key in rng.sample(keys, min(samples, len(keys))):
         asset_id = rng.choice(asset_ids)
         for label, measured in kinds.items():
@@ -397,6 +400,12 @@ def main(argv: list[str] | None = None) -> int:
                 measured(s, key)
                 timings[label][0].append((time.perf_counter() - t0) * 1000)
                 timings[label][1].append((time.process_time() - c0) * 1000)
+            # the lineage graph catches up with the commit; whoever reads it next pays this
+            c0, t0 = time.process_time(), time.perf_counter()
+            graph_for(engine)
+            catch_up[0].append((time.perf_counter() - t0) * 1000)
+            catch_up[1].append((time.process_time() - c0) * 1000)
+    timings[CATCH_UP] = catch_up
     for label, (values, cpu) in timings.items():
         print(
             f"{label}, {len(values)} samples: p50 {pct(values, 0.5):.1f} ms, "
@@ -411,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         f"(+{opa['regopy_input_seconds']:.3f}s to load input) -> govern {opa['speedup']}x faster; "
         f"same answers: {opa['same_answers']}"
     )
-    p95 = {label: pct(values, 0.95) for label, (values, _) in timings.items()}
+    p95 = {label: pct(values, 0.95) for label, (values, _) in timings.items() if label != CATCH_UP}
     goals = {
         "full < 60 s": full_s < 60,
         # what the registry runs after a change, for each kind of change

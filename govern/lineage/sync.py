@@ -141,33 +141,34 @@ def _audited_delta(graph: LineageGraph, session, state: SyncState, quick: tuple)
         elif entity_type not in _NOT_IN_GRAPH:
             return False
     # rows above the ids of the last check are new; the full check keeps its own watermarks
-    known = dict(zip(R.TABLES, state.quick or quick, strict=False))
-    known = {table: known[table] or 0 for table in R.TABLES}
-    rows = {  # by id: a new row is also named by its "created" event
-        table: list(
-            {
-                r[0]: r
-                for r in R.fetch_keys(session, table, named[table])
-                + R.fetch(session, table, after_id=known[table])
-            }.values()
-        )
-        for table in ("person", "asset", "automation")
-    }
+    last = dict(zip(R.TABLES, state.quick or quick, strict=False))
+    now = dict(zip(R.TABLES, quick, strict=False))
+
+    def new_rows(table: str) -> list:
+        known = last[table] or 0
+        return R.fetch(session, table, after_id=known) if (now[table] or 0) > known else []
+
+    rows = {}
+    for table in ("person", "asset", "automation"):
+        found = R.fetch_keys(session, table, named[table]) + new_rows(table)
+        rows[table] = list({r[0]: r for r in found}.values())  # a new row is named too
     if rows["person"]:
         graph.apply_people(rows["person"])
     if rows["asset"]:
         graph.apply_assets(rows["asset"])
     reload = {r[0] for r in rows["automation"]}
-    if rows["automation"]:
+    if reload:
         graph.apply_automations(rows["automation"])
-    fresh = R.fetch(session, "access", after_id=known["access"])
-    missing = {r[2] for r in fresh} - set(graph.asset_by_id)
+    fresh = [r for r in new_rows("access") if r[1] not in reload]
+    missing = {r[2] for r in fresh if r[2] not in graph.asset_by_id}
     if missing:
         graph.apply_assets(R.fetch_ids(session, "asset", missing))
-    graph.apply_access([r for r in fresh if r[1] not in reload])
+    if fresh:
+        graph.apply_access(fresh)
     _reload_access(graph, session, reload)
-    links = R.fetch(session, "link", after_id=known["link"])
-    graph.apply_links([r for r in links if r[1] not in reload])
+    links = [r for r in new_rows("link") if r[1] not in reload]
+    if links:
+        graph.apply_links(links)
     _reload_links(graph, session, reload)
     return True
 

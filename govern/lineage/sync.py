@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from govern import gc_pause
 from govern.db import read_session
@@ -290,11 +292,15 @@ def graph_for(
     min_check_interval: float = 0.0,
     full_check_every: float = FULL_CHECK_SECONDS,
     session=None,
+    own_connection: bool = False,
 ) -> LineageGraph:
     """The process-wide graph for ``engine``, brought up to date before it is returned.
 
     ``session``: check (and load) through this session instead of a new read session;
     it must see exactly the committed data (it has written nothing).
+    ``own_connection``: read through a connection outside ``engine``'s pool, for callers
+    that hold a pooled connection in a write transaction: twenty such callers must not
+    wait for the pool they fill, while holding the database's write lock.
 
     ``min_check_interval`` (seconds) lets hot callers skip even the quick check when the
     last one was that recent; the default checks on every call. ``full_check_every``
@@ -316,9 +322,21 @@ def graph_for(
     if session is not None:
         refresh(graph, session, full_check_every=full_check_every)
         return graph
-    with read_session(engine) as fresh:
+    with read_session(_side_engine(engine) if own_connection else engine) as fresh:
         refresh(graph, fresh, full_check_every=full_check_every)
     return graph
+
+
+_side_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _side_engine(engine: Engine) -> Engine:
+    """The same database without a pool: each use opens (and closes) its own connection."""
+    with _registry_lock:
+        side = _side_engines.get(engine)
+        if side is None:
+            side = _side_engines[engine] = create_engine(engine.url, poolclass=NullPool)
+    return side
 
 
 def forget(engine: Engine) -> None:

@@ -240,7 +240,7 @@ def evaluate(
     return summary
 
 
-def committed_graph(engine, session: Session | None = None):
+def committed_graph(engine, session: Session | None = None, *, own_connection: bool = False):
     """The lineage engine's kept-up-to-date graph of committed data, or None.
 
     ``session``: one that has written nothing yet, so it sees exactly the committed data;
@@ -250,7 +250,7 @@ def committed_graph(engine, session: Session | None = None):
         from govern.lineage import graph_for
     except ImportError:
         return None
-    return graph_for(engine, session=session)
+    return graph_for(engine, session=session, own_connection=own_connection)
 
 
 def evaluate_committed(engine, *, keys=None, now: datetime | None = None, kind=None):

@@ -28,7 +28,8 @@ def graph_if_same_flows(session: Session, facts: list[AutomationFacts], engine):
         return None
     from govern.policies.evaluate import committed_graph
 
-    graph = committed_graph(engine)  # its own connection: committed data only
+    # committed data only, read outside the pool the caller's write transaction holds from
+    graph = committed_graph(engine, own_connection=True)
     if graph is None:
         return None
     with graph.lock:

@@ -59,18 +59,23 @@ def infer_kind(key: str) -> str:
 
 
 def new_asset(key: str, internal_domains: tuple[str, ...] = ()) -> Asset:
+    return Asset(**new_asset_values(key, internal_domains))
+
+
+def new_asset_values(key: str, internal_domains: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The columns of an asset first known by its name (the rest take their defaults)."""
     key = normalise_asset_key(key)
     namespace, name = split_key(key)
     provider = ai_provider_for(key)
-    return Asset(
-        key=key,
-        namespace=namespace,
-        name=name,
-        kind=infer_kind(key),
-        external=is_external(key, internal_domains) or (provider not in (None, "ollama")),
-        ai_provider=provider,
-        tags=[],
-    )
+    return {
+        "key": key,
+        "namespace": namespace,
+        "name": name,
+        "kind": infer_kind(key),
+        "external": is_external(key, internal_domains) or (provider not in (None, "ollama")),
+        "ai_provider": provider,
+        "tags": [],
+    }
 
 
 def apply_inline(asset: Asset, ref: dict[str, Any]) -> bool:

@@ -8,19 +8,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from govern.db import utcnow
+from govern.registry.bulk_insert import insert_rows
+from govern.registry.declared import diff
 from govern.registry.models import AuditEvent
-
-
-def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Field-level changes between two flat-ish snapshots (nested values compared whole)."""
-    before = before or {}
-    after = after or {}
-    changes = []
-    for key in sorted(set(before) | set(after)):
-        old, new = before.get(key), after.get(key)
-        if old != new:
-            changes.append({"field": key, "before": old, "after": new})
-    return changes
 
 
 def record(
@@ -49,30 +39,33 @@ def record(
     return event
 
 
-def record_many(session: Session, events: list[dict[str, Any]]) -> None:
-    """Bulk form of :func:`record` for large registrations (one INSERT per 1,000 events).
+def record_many(session: Session, events: list[dict[str, Any]], *, as_text: bool = False) -> None:
+    """Bulk form of :func:`record` for large registrations (one executemany).
 
-    Each event is a dict of ``record``'s keyword arguments.
+    Each event is a dict of ``record``'s keyword arguments; with ``as_text``, its
+    ``before``, ``after`` and ``diff`` (given too) are JSON text already
+    (``govern.registry.declared.to_json``).
     """
     if not events:
         return
-    now = utcnow()
     rows = [
         {
-            "at": now,
             "actor": e["actor"],
             "action": e["action"],
             "entity_type": e["entity_type"],
             "entity_key": e["entity_key"],
             "before": e.get("before"),
             "after": e.get("after"),
-            "diff": diff(e.get("before"), e.get("after")),
+            "diff": e["diff"] if as_text else diff(e.get("before"), e.get("after")),
             "comment": e.get("comment", ""),
         }
         for e in events
     ]
-    for start in range(0, len(rows), 1000):
-        session.execute(AuditEvent.__table__.insert(), rows[start : start + 1000])
+    common = {"at": utcnow()}
+    insert_rows(session, AuditEvent.__table__, rows, common=common, texts=_TEXTS if as_text else ())
+
+
+_TEXTS = ("before", "after", "diff")
 
 
 def history(

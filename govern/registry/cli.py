@@ -1,4 +1,9 @@
-"""Registry commands: init, db, register, list, show, token."""
+"""Registry commands: init, db, register, list, show, token.
+
+Importing this module stays light (no SQLAlchemy): ``govern register`` starts parsing a
+large batch in worker processes first and imports what writing needs meanwhile. Each
+command imports the services it calls.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,14 @@ from pathlib import Path
 import click
 
 from govern import gc_pause
-from govern.cli import EXIT_INVALID, AppContext, pass_app
-from govern.db import read_session, retrying, write_session
-from govern.registry import auth, automations
-from govern.registry.auth import LOCAL_ADMIN
-from govern.registry.manifest import LoadResult, ManifestInvalid, load_path, validate
-from govern.registry.register import register_batch
-from govern.registry.views import automation_dict
+from govern.cli import EXIT_INVALID, AppContext, pass_app, quick_exit
+from govern.registry.declared import Prepared, prepare
+from govern.registry.loading import ManifestStream
+from govern.registry.manifest import ManifestInvalid
+
+#: ``govern list --sort`` choices: the keys of ``automations.SORTS`` (a test keeps them
+#: equal), named here so that the command line is built without importing the service.
+SORT_NAMES = ("key", "-risk", "risk", "-updated", "updated", "-created", "platform", "owner")
 
 
 @click.command("init")
@@ -93,62 +99,98 @@ def register_cmd(app: AppContext, paths, url, token, dry_run, quiet, wait) -> No
     GOVERN_INLINE_EVALUATION_LIMIT automations queues their evaluation instead
     (except promotions to production), unless --wait is given.
     """
+    quick_exit()
     with gc_pause.paused():  # millions of small, acyclic objects
         _register(app, paths, url, token, dry_run, quiet, wait)
 
 
 def _register(app: AppContext, paths, url, token, dry_run, quiet, wait) -> None:
-    loaded = LoadResult()
-    for path in paths:
-        if not path.exists():
-            loaded.problems.append(_missing(path))
-            continue
-        loaded.extend(load_path(path))
-    validate(loaded)
-    if loaded.problems:
-        _fail(loaded.problems)
-    if dry_run:
-        click.echo(f"{len(loaded.documents)} manifest(s) valid; nothing written (--dry-run)")
-        return
-    queued = 0
-    if url:
-        from govern.registry.remote import RemoteError, push_manifests
-
-        try:
-            answer = push_manifests(url, token, loaded, wait=wait)
-            outcomes = answer["results"]
-            queued = int(answer.get("evaluationQueued") or 0)
-        except ManifestInvalid as exc:
-            _fail(exc.problems)
-        except RemoteError as exc:
-            raise click.ClickException(f"{exc}; nothing was registered") from None
-    else:
-        engine = app.migrated_engine()
-        domains = app.settings.internal_domains
-        limit = None if wait else app.settings.inline_evaluation_limit
-        try:
-            done = retrying(
-                engine,
-                lambda session: register_batch(
-                    session,
-                    loaded,
-                    principal=LOCAL_ADMIN,
-                    internal_domains=domains,
-                    inline_limit=limit,
-                ),
-            )
-            outcomes = [o.as_dict() for o in done.outcomes]
-            queued = len(done.queued)
-        except ManifestInvalid as exc:
-            _fail(exc.problems)
-        except automations.Conflict as exc:
-            for reason in exc.reasons:
-                click.echo(f"blocked: {reason}", err=True)
-            click.echo(f"error: {exc}; nothing was registered", err=True)
-            sys.exit(EXIT_INVALID)
+    local = not (url or dry_run)
+    ready = {"prepare": prepare, "restore": Prepared._make} if local else {}
+    with ManifestStream(paths, **ready) as stream:
+        streaming = local and _can_stream(app, stream)
+        if not streaming:
+            loaded = stream.result()
+            if loaded.problems:
+                _fail(loaded.problems)
+            if dry_run:
+                click.echo(
+                    f"{len(loaded.documents)} manifest(s) valid; nothing written (--dry-run)"
+                )
+                return
+        if url:
+            outcomes, queued = _push(url, token, loaded, wait)
+        else:
+            outcomes, queued = _write(app, stream, wait)
     _summarise(outcomes, quiet)
     if queued:
         click.echo(queued_message(queued, remote=bool(url)))
+
+
+def _can_stream(app: AppContext, stream: ManifestStream) -> bool:
+    """Whether writing may start while workers still read the files: only into a
+    database that is there and current, so that an invalid batch still changes nothing
+    (not even the schema) and a configuration error is still reported after problems
+    in the manifests, as when writing starts once everything is read."""
+    if not stream.parallel:
+        return False
+    _import_writer()  # while the workers read
+    try:
+        settings = app.settings
+    except click.UsageError:
+        return False
+    if settings.is_sqlite:
+        from sqlalchemy.engine import make_url
+
+        database = make_url(settings.database_url).database
+        if not database or database == ":memory:" or not Path(database).is_file():
+            return False
+    from govern import schema
+
+    return schema.is_up_to_date(app.engine)
+
+
+def _push(url, token, loaded, wait) -> tuple[list[dict], int]:
+    from govern.registry.remote import RemoteError, push_manifests
+
+    try:
+        answer = push_manifests(url, token, loaded, wait=wait)
+    except ManifestInvalid as exc:
+        _fail(exc.problems)
+    except RemoteError as exc:
+        raise click.ClickException(f"{exc}; nothing was registered") from None
+    return answer["results"], int(answer.get("evaluationQueued") or 0)
+
+
+def _write(app: AppContext, stream: ManifestStream, wait: bool) -> tuple[list[dict], int]:
+    from govern.registry import automations
+    from govern.registry.auth import LOCAL_ADMIN
+    from govern.registry.register import register_manifests
+
+    engine = app.migrated_engine()
+    try:
+        done = register_manifests(
+            engine,
+            stream,
+            principal=LOCAL_ADMIN,
+            internal_domains=app.settings.internal_domains,
+            inline_limit=None if wait else app.settings.inline_evaluation_limit,
+        )
+    except ManifestInvalid as exc:
+        _fail(exc.problems)
+    except automations.Conflict as exc:
+        for reason in exc.reasons:
+            click.echo(f"blocked: {reason}", err=True)
+        click.echo(f"error: {exc}; nothing was registered", err=True)
+        sys.exit(EXIT_INVALID)
+    return [o.as_dict() for o in done.outcomes], len(done.queued)
+
+
+def _import_writer() -> None:
+    """What a local registration imports to write."""
+    from govern.registry import register
+
+    register.import_writers()
 
 
 def queued_message(count: int, *, remote: bool = False) -> str:
@@ -165,12 +207,6 @@ def queued_message(count: int, *, remote: bool = False) -> str:
         f"`govern scheduler` starts evaluating them within {DRAIN_INTERVAL_SECONDS} s; "
         "or run `govern policy evaluate --pending`"
     )
-
-
-def _missing(path: Path):
-    from govern.registry.manifest import Problem
-
-    return Problem(str(path), "", "no such file or directory")
 
 
 def _fail(problems) -> None:
@@ -202,7 +238,7 @@ def _summarise(outcomes: list[dict], quiet: bool = False) -> None:
 @click.option("--track", multiple=True, help="sandbox or production")
 @click.option("--lifecycle", multiple=True, help="draft, active, deprecated, retired")
 @click.option("-q", "--search", default="", help="Free text over key, title, owner, location.")
-@click.option("--sort", default="key", show_default=True, type=click.Choice(automations.SORTS))
+@click.option("--sort", default="key", show_default=True, type=click.Choice(SORT_NAMES))
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, type=click.IntRange(0))
 @click.option("--cursor", default=None, help="The next cursor printed by a previous page.")
@@ -210,6 +246,10 @@ def _summarise(outcomes: list[dict], quiet: bool = False) -> None:
 @pass_app
 def list_cmd(app: AppContext, search, sort, limit, offset, cursor, fmt, **filters) -> None:
     """List automations (retired ones only with --lifecycle retired)."""
+    from govern.db import read_session
+    from govern.registry import automations
+    from govern.registry.views import automation_dict
+
     query = automations.Query(
         filters={k: list(v) for k, v in filters.items() if v}, search=search, sort=sort
     )
@@ -247,6 +287,10 @@ def _cut(text: str, width: int) -> str:
 @pass_app
 def show_cmd(app: AppContext, key: str, fmt: str) -> None:
     """Show one automation (KEY is namespace/name)."""
+    from govern.db import read_session
+    from govern.registry import automations
+    from govern.registry.views import automation_dict
+
     with read_session(app.migrated_engine()) as session:
         try:
             automation = automations.get(session, key)
@@ -298,7 +342,8 @@ def _show_text(d: dict) -> str:
 @pass_app
 def history_cmd(app: AppContext, key: str, limit: int, fmt: str) -> None:
     """The audit history of one automation, newest first, with what changed."""
-    from govern.registry import audit
+    from govern.db import read_session
+    from govern.registry import audit, automations
     from govern.registry.views import audit_dict
 
     with read_session(app.migrated_engine()) as session:
@@ -324,6 +369,10 @@ def history_cmd(app: AppContext, key: str, limit: int, fmt: str) -> None:
 @pass_app
 def retire_cmd(app: AppContext, key: str, comment: str) -> None:
     """Retire an automation (soft: the record and its history stay)."""
+    from govern.db import write_session
+    from govern.registry import automations
+    from govern.registry.auth import LOCAL_ADMIN
+
     try:
         with write_session(app.migrated_engine()) as session:
             automations.retire(session, key, principal=LOCAL_ADMIN, comment=comment)
@@ -343,6 +392,7 @@ def retire_cmd(app: AppContext, key: str, comment: str) -> None:
 @pass_app
 def export_cmd(app: AppContext, output: Path | None, credentials: bool) -> None:
     """Export the whole inventory as JSON Lines (for backup or `govern import`)."""
+    from govern.db import read_session
     from govern.registry import transfer
 
     with read_session(app.migrated_engine()) as session:
@@ -362,7 +412,9 @@ def export_cmd(app: AppContext, output: Path | None, credentials: bool) -> None:
 @pass_app
 def import_cmd(app: AppContext, file, replace: bool) -> None:
     """Import an export (JSON Lines) into an empty registry; all-or-nothing."""
+    from govern.db import write_session
     from govern.registry import transfer
+    from govern.registry.auth import LOCAL_ADMIN
 
     try:
         with write_session(app.migrated_engine()) as session:
@@ -395,7 +447,8 @@ def token_create(app: AppContext, name, role, namespaces, email, expires_days) -
     """Create a token; its value is printed once and never stored."""
     from datetime import timedelta
 
-    from govern.db import utcnow
+    from govern.db import utcnow, write_session
+    from govern.registry import auth
 
     expires_at = utcnow() + timedelta(days=expires_days) if expires_days else None
     try:
@@ -418,9 +471,10 @@ def token_create(app: AppContext, name, role, namespaces, email, expires_days) -
 @pass_app
 def token_list(app: AppContext) -> None:
     """List tokens (never their values)."""
-    with read_session(app.migrated_engine()) as session:
-        from govern.db import utcnow
+    from govern.db import read_session, utcnow
+    from govern.registry import auth
 
+    with read_session(app.migrated_engine()) as session:
         now = utcnow()
         for t in auth.list_tokens(session):
             state = "active"
@@ -441,6 +495,9 @@ def token_list(app: AppContext) -> None:
 @pass_app
 def token_revoke(app: AppContext, name: str) -> None:
     """Revoke a token by name."""
+    from govern.db import write_session
+    from govern.registry import auth
+
     try:
         with write_session(app.migrated_engine()) as session:
             auth.revoke_token(session, name=name)

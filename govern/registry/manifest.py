@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import operator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-from croniter import croniter
 
 API_VERSION = "govern/v1"
 KINDS = ("Automation", "Asset", "Person")
@@ -54,11 +55,17 @@ class Problem:
 
 @dataclass
 class Document:
-    """A parsed manifest with where it came from."""
+    """A parsed manifest with where it came from.
+
+    ``checked`` holds its problems when a worker process already validated it, and
+    ``prepared`` what registration derives from it alone (``govern.registry.declared``).
+    """
 
     source: str
     index: int
     body: dict[str, Any]
+    checked: list[Problem] | None = field(default=None, compare=False, repr=False)
+    prepared: Any = field(default=None, compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -142,6 +149,28 @@ _SCALARS = frozenset(
     "tag:yaml.org,2002:" + t for t in ("int", "float", "bool", "null", "timestamp")
 )
 _DEPTH = 100
+_RESOLVED_KEPT = 4096
+
+
+def _plain_resolver(loader: type) -> Callable[[type, str | None, tuple[bool, bool]], str]:
+    """PyYAML's ``resolve`` for a loader class without path resolvers. Text that no
+    implicit resolver could claim by its first character (most of a manifest) is a
+    string at once; the rest goes through PyYAML's own rules."""
+    table = loader.yaml_implicit_resolvers
+    claimed = None if None in table else frozenset(table)
+    resolve = partial(yaml.resolver.BaseResolver.resolve, loader)
+    scalar = yaml.ScalarNode
+
+    def plain(kind, value, implicit):
+        if (
+            kind is scalar
+            and claimed is not None
+            and (not implicit[0] or (value and value[0] not in claimed))
+        ):
+            return _STR
+        return resolve(kind, value, implicit)
+
+    return plain
 
 
 class _Unusual(Exception):
@@ -161,19 +190,14 @@ class _ManifestLoader(_YAML_LOADER):  # type: ignore[misc, valid-type]
 
     def __init__(self, stream):
         super().__init__(stream)
-        table = self.yaml_implicit_resolvers
-        # the tables cannot change during one parse
-        self._claimed = None if self.yaml_path_resolvers or None in table else frozenset(table)
-
-    def resolve(self, kind, value, implicit, _scalar=yaml.ScalarNode, _str=_STR):
-        """Text that no implicit resolver could claim (most of a manifest) is a string;
-        the rest is resolved as PyYAML does."""
-        claimed = self._claimed
-        if kind is not _scalar or claimed is None:
-            return super().resolve(kind, value, implicit)
-        if not implicit[0] or (value and value[0] not in claimed):
-            return _str
-        return super().resolve(kind, value, implicit)
+        if not self.yaml_path_resolvers:
+            # Without path resolvers a node's tag depends on its kind and text alone, and
+            # these per-node hooks do nothing: calls from the C composer that cost a
+            # third of a parse. The resolver answers each distinct scalar once (keys and
+            # many values repeat), in C when it knows it.
+            self.resolve = lru_cache(maxsize=_RESOLVED_KEPT)(_plain_resolver(type(self)))
+            self.descend_resolver = operator.is_  # any two arguments, nothing done
+            self.ascend_resolver = tuple  # no argument, nothing done
 
     def construct_document(self, node):
         if isinstance(node, yaml.MappingNode):
@@ -276,16 +300,30 @@ def parse_text(text: str, source: str) -> LoadResult:
 
 def load_path(path: Path, max_bytes: int = MAX_MANIFEST_BYTES) -> LoadResult:
     """Load a file, or every manifest file under a directory (sorted, recursive)."""
+    result = LoadResult()
+    for item in manifest_files(path):
+        if isinstance(item, Problem):
+            result.problems.append(item)
+        else:
+            result.extend(load_file(item, max_bytes))
+    return result
+
+
+def manifest_files(path: Path) -> Iterator[Path | Problem]:
+    """What :func:`load_path` reads, in order: each file, or a problem for a directory
+    holding none."""
     if path.is_dir():
-        result = LoadResult()
         files = sorted(p for p in path.rglob("*") if p.suffix.lower() in MANIFEST_SUFFIXES)
         if not files:
-            result.problems.append(
-                Problem(str(path), "", "no .yaml, .yml or .json files in this directory")
-            )
+            yield Problem(str(path), "", "no .yaml, .yml or .json files in this directory")
         for file in files:
-            result.extend(load_path(file, max_bytes))
-        return result
+            yield from manifest_files(file)
+        return
+    yield path
+
+
+def load_file(path: Path, max_bytes: int = MAX_MANIFEST_BYTES) -> LoadResult:
+    """Load one file (``path`` is not a directory)."""
     source = str(path)
     try:
         size = path.stat().st_size
@@ -343,7 +381,8 @@ def validate(result: LoadResult) -> LoadResult:
     result.validated = True
     seen: dict[tuple[str, str], Document] = {}
     for doc in result.documents:
-        result.problems.extend(validate_document(doc))
+        checked = doc.checked
+        result.problems.extend(validate_document(doc) if checked is None else checked)
         ident = identity(doc.body)
         if ident is None:
             continue
@@ -512,7 +551,11 @@ def _check_cron(doc: Document) -> list[Problem]:
 
 @lru_cache(maxsize=4096)
 def is_valid_cron(expression: str) -> bool:
-    """Five fields that croniter accepts (cached: schedules repeat across manifests)."""
+    """Five fields that croniter accepts (cached: schedules repeat across manifests).
+    croniter is imported on first use: ``govern register`` starts without it, and its
+    workers, which validate, import it."""
+    from croniter import croniter
+
     return len(expression.split()) == 5 and croniter.is_valid(expression)
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from govern.registry.declared import automation_snapshot  # noqa: F401 - re-exported
 from govern.registry.models import Asset, AuditEvent, Automation, Person
 
 
@@ -25,36 +26,6 @@ def schedule_text(cron: str | None) -> str | None:
     from govern.registry.manifest import describe_cron
 
     return describe_cron(cron)
-
-
-def automation_snapshot(a: Automation) -> dict[str, Any]:
-    """What an owner, reviewer or scanner changes; the audit log's before/after.
-
-    Declared edges are listed by asset name (not the whole manifest), so each audit
-    event stays small and its diff names exactly what changed.
-    """
-    spec = (a.manifest or {}).get("spec", {})
-    return {
-        "title": a.title,
-        "description": a.description,
-        "platform": a.platform,
-        "trigger": a.trigger,
-        "owner": a.owner_email,
-        "backupOwner": a.backup_owner_email,
-        "justification": a.justification,
-        "criticality": a.criticality,
-        "track": a.track,
-        "lifecycle": a.lifecycle,
-        "location": a.location,
-        "origin": a.origin,
-        "reconciliationState": a.reconciliation_state,
-        "reviewState": a.review_state,
-        "tags": list(a.tags or []),
-        "reads": [r.get("asset") for r in spec.get("reads", [])],
-        "writes": [r.get("asset") for r in spec.get("writes", [])],
-        "calls": [r.get("asset") for r in spec.get("calls", [])],
-        "triggers": list(spec.get("triggers", [])),
-    }
 
 
 def automation_dict(a: Automation, *, full: bool = True) -> dict[str, Any]:
